@@ -1,0 +1,132 @@
+"""Shared fixtures: a temporary store, a controllable clock, a standard organization."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tokentui.core.service import Actor, Service
+from tokentui.core.store import Store
+
+START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand: expiry is tested at its instant, never by sleeping."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real user data directory or inherits the developer's settings."""
+    monkeypatch.setenv("TOKENTUI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    for name in ("TOKENTUI_DATABASE_URL", "TOKENTUI_AS", "TOKENTUI_ORG", "TOKENTUI_SMTP"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite store for one test."""
+    return f"sqlite:///{tmp_path / 'tokentui.db'}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def service(db_url: str, clock: Clock) -> Iterator[Service]:
+    svc = Service(Store(db_url), clock)
+    yield svc
+    svc.store.dispose()
+
+
+@dataclass
+class Org:
+    """A standard organization: an owner, an admin, members with space roles, two spaces."""
+
+    service: Service
+    owner: Actor
+    admin: Actor
+    developer: Actor
+    content_manager: Actor
+    space_admin: Actor
+    outsider: Actor
+
+    def actor(self, email: str) -> Actor:
+        return self.service.actor(email)
+
+
+OWNER = "owner@acme.test"
+ADMIN = "admin@acme.test"
+DEVELOPER = "dev@acme.test"
+CONTENT_MANAGER = "editor@acme.test"
+SPACE_ADMIN = "spaceadmin@acme.test"
+OUTSIDER = "outsider@acme.test"
+
+
+@pytest.fixture
+def org(service: Service) -> Org:
+    service.init_org("Acme", OWNER)
+    owner = service.actor(OWNER)
+    service.add_member(owner, ADMIN, "admin")
+    for email in (DEVELOPER, CONTENT_MANAGER, SPACE_ADMIN, OUTSIDER):
+        service.add_member(owner, email, "member")
+    service.add_space(owner, "Website", environments=["production", "staging"], branches=["main", "next"],
+                      aliases=[("live", "main")])
+    service.add_space(owner, "Legacy", created=date(2019, 5, 1), environments=["master"])
+    service.grant(owner, "Website", DEVELOPER, "developer")
+    service.grant(owner, "Website", CONTENT_MANAGER, "content_manager")
+    service.grant(owner, "Website", SPACE_ADMIN, "admin")
+    service.grant(owner, "Legacy", DEVELOPER, "developer")
+    return Org(
+        service=service,
+        owner=owner,
+        admin=service.actor(ADMIN),
+        developer=service.actor(DEVELOPER),
+        content_manager=service.actor(CONTENT_MANAGER),
+        space_admin=service.actor(SPACE_ADMIN),
+        outsider=service.actor(OUTSIDER),
+    )
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, db: str, actor: str | None = None, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> CliResult:
+    """Run ``python -m tokentui`` in a real subprocess, as a script would."""
+    full_env = {**os.environ, "TOKENTUI_DATABASE_URL": db, **(env or {})}
+    full_env.pop("TOKENTUI_AS", None)
+    if actor:
+        full_env["TOKENTUI_AS"] = actor
+    proc = subprocess.run(
+        [sys.executable, "-m", "tokentui", *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,1 @@
+"""The Textual console: the admin face of tokentui."""

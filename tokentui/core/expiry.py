@@ -1,0 +1,60 @@
+"""Parsing of expiry choices: ``12h``, ``30d``, ``YYYY-MM-DD`` (end of that day, UTC) or ``never``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from tokentui.core.errors import InvalidInput
+from tokentui.settings import LIMITS
+
+_DURATION = re.compile(r"^(\d{1,6})([hdwy])$")
+_UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7, "y": 24 * 365}
+NEVER = "never"
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in UTC (what a date means as an expiry)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+def parse_expiry(text: str, now: datetime) -> datetime | None:
+    """The expiry instant for ``text``, None for ``never``; refuses the past and the absurd."""
+    value = text.strip().lower()
+    if value == NEVER:
+        return None
+    match = _DURATION.match(value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        if amount == 0:
+            raise InvalidInput(f"expiry {text!r} is not in the future")
+        delta = timedelta(hours=amount * _UNIT_HOURS[unit])
+        if delta > LIMITS.max_expiry:
+            raise InvalidInput(f"expiry {text!r} is too far away (at most {LIMITS.max_expiry.days} days)")
+        return now + delta
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"expiry {text!r} is not a duration (12h, 30d), a date (YYYY-MM-DD) or 'never'"
+        ) from None
+    return check_expiry(end_of_day(day), now)
+
+
+def check_expiry(instant: datetime, now: datetime) -> datetime:
+    """``instant`` if it is a valid expiry (in the future, within the maximum), else InvalidInput."""
+    if instant.tzinfo is None:
+        raise InvalidInput("an expiry must carry a time zone")
+    if instant <= now:
+        raise InvalidInput(f"expiry {instant.date().isoformat()} is in the past")
+    if instant - now > LIMITS.max_expiry:
+        raise InvalidInput(f"expiry {instant.date().isoformat()} is too far away")
+    return instant
+
+
+def parse_day(text: str, what: str) -> date:
+    """A ``YYYY-MM-DD`` date option, or InvalidInput naming the option."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None

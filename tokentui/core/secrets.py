@@ -1,0 +1,83 @@
+"""Token secrets: generation, checksum, one-way hash and the last four characters.
+
+The format follows GitHub's tokens: ``<prefix>_<body><checksum>`` where the prefix
+names the kind (so secret scanners can recognise a leaked token), the body is 256
+random bits in base62 and the checksum is CRC32 of ``prefix_body`` in base62. A
+mistyped or invented token fails the checksum and is rejected without touching
+the database. Only :func:`hash_secret` and :func:`last_four` of a secret are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets as _random
+import zlib
+
+from tokentui.core.kinds import TokenKind
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+BODY_LENGTH = 43  # ceil(256 / log2(62))
+CHECKSUM_LENGTH = 6  # ceil(32 / log2(62))
+PREFIXES: dict[TokenKind, str] = {
+    TokenKind.PERSONAL: "ttp",
+    TokenKind.OAUTH: "tto",
+    TokenKind.DELIVERY: "ttd",
+    TokenKind.MANAGEMENT: "ttm",
+    TokenKind.SESSION: "tts",
+    TokenKind.LEGACY_ACCESS: "ttl",
+}
+KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIXES.items()}
+SECRET_LENGTH = 3 + 1 + BODY_LENGTH + CHECKSUM_LENGTH
+_ALPHABET_SET = frozenset(ALPHABET)
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, remainder = divmod(number, 62)
+        digits.append(ALPHABET[remainder])
+    return "".join(reversed(digits))
+
+
+def _checksum(head: str) -> str:
+    return _base62(zlib.crc32(head.encode("ascii")), CHECKSUM_LENGTH)
+
+
+def generate(kind: TokenKind) -> str:
+    """A new secret for ``kind``: 256 bits from :mod:`secrets`, prefixed and checksummed."""
+    body = _base62(_random.randbits(256), BODY_LENGTH)
+    head = f"{PREFIXES[kind]}_{body}"
+    return head + _checksum(head)
+
+
+def parse(secret: str) -> TokenKind | None:
+    """The kind named by a well-formed secret, or None when the format or checksum is wrong.
+
+    This is the cheap check that runs before any database lookup.
+    """
+    if len(secret) != SECRET_LENGTH or secret[3] != "_":
+        return None
+    kind = KIND_BY_PREFIX.get(secret[:3])
+    if kind is None:
+        return None
+    payload = secret[4:]
+    if not _ALPHABET_SET.issuperset(payload):
+        return None
+    head, check = secret[:-CHECKSUM_LENGTH], secret[-CHECKSUM_LENGTH:]
+    if _checksum(head) != check:
+        return None
+    return kind
+
+
+def hash_secret(secret: str) -> str:
+    """The one-way hash kept in the store.
+
+    A plain SHA-256 suffices: the secret carries 256 random bits, so there is
+    nothing to brute-force, and verify stays one hash and one indexed lookup.
+    """
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def last_four(secret: str) -> str:
+    """The last four characters, kept in the store and shown as the redacted value."""
+    return secret[-4:]
