@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import InvalidInput, NotAllowed
@@ -30,15 +30,19 @@ class AuditLog(ServiceBase):
             if not actor.is_admin or self._current_role(session, actor) not in ("owner", "admin"):
                 raise NotAllowed("only organization owners and admins can read the audit log")
             stmt = (
-                select(AuditEvent, User.email)
-                .outerjoin(User, User.id == AuditEvent.actor_id)
-                .where(AuditEvent.org_id == actor.org_id)
+                select(AuditEvent, col(User.email))
+                .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
+                .where(col(AuditEvent.org_id) == actor.org_id)
             )
             if action:
-                stmt = stmt.where(AuditEvent.action.startswith(action))  # type: ignore[attr-defined]
+                stmt = stmt.where(col(AuditEvent.action).startswith(action))
             if search.strip():
-                stmt = stmt.where(func.lower(AuditEvent.summary).contains(search.strip().lower()))
-            stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset(offset).limit(limit)  # type: ignore[attr-defined,union-attr]
+                stmt = stmt.where(func.lower(col(AuditEvent.summary)).contains(search.strip().lower()))
+            stmt = (
+                stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+                .offset(offset)
+                .limit(limit)
+            )
             return [
                 AuditView(
                     id=event.id or 0,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tokentui.core import secrets
 from tokentui.core.errors import InvalidInput, NotAllowed, NotFound
@@ -76,14 +76,14 @@ class ServiceBase:
         """Resolve ``email`` (and ``org``, needed when the user belongs to several) to an Actor."""
         address = normalise_email(email)
         with self.store.read() as session:
-            user = session.exec(select(User).where(User.email == address)).first()
+            user = session.exec(select(User).where(col(User.email) == address)).first()
             if user is None or user.id is None:
                 raise NotFound(f"no user {address}")
             rows = session.exec(
                 select(Organization, Membership)
-                .join(Membership, Membership.org_id == Organization.id)
-                .where(Membership.user_id == user.id)
-                .order_by(Organization.name)
+                .join(Membership, col(Membership.org_id) == col(Organization.id))
+                .where(col(Membership.user_id) == user.id)
+                .order_by(col(Organization.name))
             ).all()
         if org is not None:
             for organization, membership in rows:
@@ -107,7 +107,7 @@ class ServiceBase:
         if org_id is None:
             return None
         return session.exec(
-            select(Membership).where(Membership.org_id == org_id, Membership.user_id == user_id)
+            select(Membership).where(col(Membership.org_id) == org_id, col(Membership.user_id) == user_id)
         ).first()
 
     def _current_role(self, session: Session, actor: Actor) -> OrgRole:
@@ -127,7 +127,7 @@ class ServiceBase:
     def _space(session: Session, org_id: int | None, name: str, *, lock: bool = False) -> Space:
         if org_id is None:
             raise NotFound(f"no space {name!r}: you are not in an organization")
-        stmt = select(Space).where(Space.org_id == org_id, Space.name == name)
+        stmt = select(Space).where(col(Space.org_id) == org_id, col(Space.name) == name)
         if lock:
             stmt = stmt.with_for_update()
         space = session.exec(stmt).first()
@@ -139,7 +139,7 @@ class ServiceBase:
     def _standing(session: Session, space: Space, user_id: int, org_role: OrgRole) -> SpaceStanding:
         row = session.exec(
             select(SpaceMembership).where(
-                SpaceMembership.space_id == space.id, SpaceMembership.user_id == user_id
+                col(SpaceMembership.space_id) == space.id, col(SpaceMembership.user_id) == user_id
             )
         ).first()
         return SpaceStanding(
@@ -151,7 +151,7 @@ class ServiceBase:
     @staticmethod
     def _user(session: Session, email: str) -> User:
         address = normalise_email(email)
-        user = session.exec(select(User).where(User.email == address)).first()
+        user = session.exec(select(User).where(col(User.email) == address)).first()
         if user is None:
             raise NotFound(f"no user {address}")
         return user
@@ -217,9 +217,7 @@ class ServiceBase:
         if not ids:
             return
         with self.store.write() as session:
-            session.exec(  # type: ignore[call-overload]
-                update(Token).where(Token.id.in_(ids)).values(last_used_at=at)  # type: ignore[attr-defined]
-            )
+            session.exec(update(Token).where(col(Token.id).in_(ids)).values(last_used_at=at))
 
     # -- audit ----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tokentui.core.base import ServiceBase
 from tokentui.core.errors import NotFound
@@ -43,7 +43,7 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
         members = list(session.exec(select(Membership.user_id).where(Membership.org_id == org.id)).all())
         spaces = list(session.exec(select(Space).where(Space.org_id == org.id)).all())
         envs: dict[int, list[str]] = {}
-        for env in session.exec(select(Environment).where(Environment.is_branch == False)).all():  # noqa: E712
+        for env in session.exec(select(Environment).where(col(Environment.is_branch).is_(False))).all():
             envs.setdefault(env.space_id, []).append(env.name)
     kinds = [k for k, _ in _KIND_WEIGHTS]
     weights = [w for _, w in _KIND_WEIGHTS]

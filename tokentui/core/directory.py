@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tokentui.core.base import Actor, ServiceBase, new_id, normalise_email, parse_org_role, parse_space_role
 from tokentui.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -38,7 +38,7 @@ class Directory(ServiceBase):
         email = normalise_email(owner_email)
         now = self.now()
         with self.store.write() as session:
-            if session.exec(select(Organization).where(Organization.name == org_name)).first():
+            if session.exec(select(Organization).where(col(Organization.name) == org_name)).first():
                 raise Conflict(f"an organization named {org_name!r} already exists")
             user = self._get_or_create_user(session, email, now)
             org = Organization(name=org_name, sso_enabled=sso, created_at=now)
@@ -63,27 +63,27 @@ class Directory(ServiceBase):
         with self.store.read() as session:
             rows = session.exec(
                 select(Organization, Membership)
-                .join(Membership, Membership.org_id == Organization.id)
-                .join(User, User.id == Membership.user_id)
-                .where(User.email == address)
-                .order_by(Organization.name)
+                .join(Membership, col(Membership.org_id) == col(Organization.id))
+                .join(User, col(User.id) == col(Membership.user_id))
+                .where(col(User.email) == address)
+                .order_by(col(Organization.name))
             ).all()
             return [OrgView(o.id or 0, o.name, o.sso_enabled, OrgRole(m.role)) for o, m in rows]
 
     def is_empty(self) -> bool:
         """Whether the store holds no organization at all (the console then offers demo data)."""
         with self.store.read() as session:
-            return session.exec(select(Organization.id).limit(1)).first() is None
+            return session.exec(select(col(Organization.id)).limit(1)).first() is None
 
     def any_admin(self) -> tuple[str, str] | None:
         """(e-mail, organization) of some owner, to open the console as when no user is named."""
         with self.store.read() as session:
             row = session.exec(
-                select(User.email, Organization.name)
-                .join(Membership, Membership.user_id == User.id)
-                .join(Organization, Organization.id == Membership.org_id)
-                .where(Membership.role == OrgRole.OWNER.value)
-                .order_by(Organization.id, Membership.id)
+                select(col(User.email), col(Organization.name))
+                .join(Membership, col(Membership.user_id) == col(User.id))
+                .join(Organization, col(Organization.id) == col(Membership.org_id))
+                .where(col(Membership.role) == OrgRole.OWNER.value)
+                .order_by(col(Organization.id), col(Membership.id))
                 .limit(1)
             ).first()
             return (row[0], row[1]) if row else None
@@ -140,7 +140,9 @@ class Directory(ServiceBase):
                 owners = session.exec(
                     select(func.count())
                     .select_from(Membership)
-                    .where(Membership.org_id == actor.org_id, Membership.role == OrgRole.OWNER.value)
+                    .where(
+                        col(Membership.org_id) == actor.org_id, col(Membership.role) == OrgRole.OWNER.value
+                    )
                 ).one()
                 if owners <= 1:
                     raise NotAllowed("the last owner cannot be removed from the organization")
@@ -149,24 +151,24 @@ class Directory(ServiceBase):
                 select(func.count())
                 .select_from(Token)
                 .where(
-                    Token.author_id == user.id,
-                    Token.kind.in_([k.value for k in USER_KINDS]),  # type: ignore[attr-defined]
-                    Token.revoked_at.is_(None),  # type: ignore[union-attr]
-                    (Token.expires_at.is_(None)) | (Token.expires_at > now),  # type: ignore[union-attr,operator]
+                    col(Token.author_id) == user.id,
+                    col(Token.kind).in_([k.value for k in USER_KINDS]),
+                    col(Token.revoked_at).is_(None),
+                    (col(Token.expires_at).is_(None)) | (col(Token.expires_at) > now),
                 )
             ).one()
-            org_spaces = select(Space.id).where(Space.org_id == actor.org_id)
-            org_teams = select(Team.id).where(Team.org_id == actor.org_id)
-            session.exec(  # type: ignore[call-overload]
+            org_spaces = select(col(Space.id)).where(col(Space.org_id) == actor.org_id)
+            org_teams = select(col(Team.id)).where(col(Team.org_id) == actor.org_id)
+            session.exec(
                 delete(SpaceMembership).where(
-                    SpaceMembership.user_id == user.id,
-                    SpaceMembership.space_id.in_(org_spaces),  # type: ignore[attr-defined]
+                    col(SpaceMembership.user_id) == user.id,
+                    col(SpaceMembership.space_id).in_(org_spaces),
                 )
             )
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 delete(TeamMember).where(
-                    TeamMember.user_id == user.id,
-                    TeamMember.team_id.in_(org_teams),  # type: ignore[attr-defined]
+                    col(TeamMember.user_id) == user.id,
+                    col(TeamMember.team_id).in_(org_teams),
                 )
             )
             session.delete(membership)
@@ -199,9 +201,9 @@ class Directory(ServiceBase):
             self._current_role(session, actor)
             users = session.exec(
                 select(User)
-                .join(Membership, Membership.user_id == User.id)
-                .where(Membership.org_id == actor.org_id)
-                .order_by(User.email)
+                .join(Membership, col(Membership.user_id) == col(User.id))
+                .where(col(Membership.org_id) == actor.org_id)
+                .order_by(col(User.email))
             ).all()
             assert actor.org_id is not None
             return [self._member_view(session, actor.org_id, u) for u in users]
@@ -212,7 +214,9 @@ class Directory(ServiceBase):
         with self.store.write() as session:
             self._require_admin(session, actor)
             assert actor.org_id is not None
-            if session.exec(select(Team).where(Team.org_id == actor.org_id, Team.name == team_name)).first():
+            if session.exec(
+                select(Team).where(col(Team.org_id) == actor.org_id, col(Team.name) == team_name)
+            ).first():
                 raise Conflict(f"a team named {team_name!r} already exists")
             team = Team(org_id=actor.org_id, name=team_name)
             session.add(team)
@@ -270,7 +274,7 @@ class Directory(ServiceBase):
             self._require_admin(session, actor)
             assert actor.org_id is not None
             if session.exec(
-                select(Space).where(Space.org_id == actor.org_id, Space.name == space_name)
+                select(Space).where(col(Space.org_id) == actor.org_id, col(Space.name) == space_name)
             ).first():
                 raise Conflict(f"a space named {space_name!r} already exists")
             space = Space(
@@ -334,7 +338,7 @@ class Directory(ServiceBase):
                 raise NotFound(f"{user.email} is not a member of {actor.org_name}; add them first")
             existing = session.exec(
                 select(SpaceMembership).where(
-                    SpaceMembership.space_id == space.id, SpaceMembership.user_id == user.id
+                    col(SpaceMembership.space_id) == space.id, col(SpaceMembership.user_id) == user.id
                 )
             ).first()
             if existing is None:
@@ -356,14 +360,16 @@ class Directory(ServiceBase):
         """The spaces of the actor's organization."""
         with self.store.read() as session:
             self._current_role(session, actor)
-            rows = session.exec(select(Space).where(Space.org_id == actor.org_id).order_by(Space.name)).all()
+            rows = session.exec(
+                select(Space).where(col(Space.org_id) == actor.org_id).order_by(col(Space.name))
+            ).all()
             return [self._space_view(session, s) for s in rows]
 
     # -- helpers --------------------------------------------------------------
 
     @staticmethod
     def _get_or_create_user(session: Session, email: str, now: datetime, name: str = "") -> User:
-        user = session.exec(select(User).where(User.email == email)).first()
+        user = session.exec(select(User).where(col(User.email) == email)).first()
         if user is None:
             user = User(email=email, name=name, created_at=now)
             session.add(user)
@@ -373,25 +379,27 @@ class Directory(ServiceBase):
     @staticmethod
     def _member_view(session: Session, org_id: int, user: User) -> MemberView:
         membership = session.exec(
-            select(Membership).where(Membership.org_id == org_id, Membership.user_id == user.id)
+            select(Membership).where(col(Membership.org_id) == org_id, col(Membership.user_id) == user.id)
         ).one()
         role = OrgRole(membership.role)
         if role in (OrgRole.OWNER, OrgRole.ADMIN):
-            names = session.exec(select(Space.name).where(Space.org_id == org_id).order_by(Space.name)).all()
+            names = session.exec(
+                select(col(Space.name)).where(col(Space.org_id) == org_id).order_by(col(Space.name))
+            ).all()
             spaces = tuple(SpaceAccess(n, "admin (via organization role)") for n in names)
         else:
             rows = session.exec(
-                select(Space.name, SpaceMembership.role)
-                .join(SpaceMembership, SpaceMembership.space_id == Space.id)
-                .where(Space.org_id == org_id, SpaceMembership.user_id == user.id)
-                .order_by(Space.name)
+                select(col(Space.name), col(SpaceMembership.role))
+                .join(SpaceMembership, col(SpaceMembership.space_id) == col(Space.id))
+                .where(col(Space.org_id) == org_id, col(SpaceMembership.user_id) == user.id)
+                .order_by(col(Space.name))
             ).all()
             spaces = tuple(SpaceAccess(n, r) for n, r in rows)
         teams = session.exec(
-            select(Team.name)
-            .join(TeamMember, TeamMember.team_id == Team.id)
-            .where(Team.org_id == org_id, TeamMember.user_id == user.id)
-            .order_by(Team.name)
+            select(col(Team.name))
+            .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
+            .where(col(Team.org_id) == org_id, col(TeamMember.user_id) == user.id)
+            .order_by(col(Team.name))
         ).all()
         return MemberView(
             user_id=user.id or 0,
@@ -407,7 +415,7 @@ class Directory(ServiceBase):
     @staticmethod
     def _space_view(session: Session, space: Space) -> SpaceView:
         envs = session.exec(
-            select(Environment).where(Environment.space_id == space.id).order_by(Environment.id)
+            select(Environment).where(col(Environment.space_id) == space.id).order_by(col(Environment.id))
         ).all()
         owner = session.get(User, space.owner_id)
         return SpaceView(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from tokentui.core.kinds import Status, TokenKind
 from tokentui.core.models import Membership, Space, Token, User
@@ -58,24 +59,31 @@ class TokenQuery:
 
 def org_access(org_id: int) -> ColumnElement[bool]:
     """Tokens with access to the organization: its spaces' tokens and its members' user tokens."""
-    members = select(Membership.user_id).where(Membership.org_id == org_id)
+    members = select(col(Membership.user_id)).where(col(Membership.org_id) == org_id)
     return or_(
-        Token.org_id == org_id,
-        and_(Token.org_id.is_(None), Token.author_id.in_(members)),  # type: ignore[union-attr,attr-defined]
+        col(Token.org_id) == org_id,
+        and_(col(Token.org_id).is_(None), col(Token.author_id).in_(members)),
     )
 
 
 def own_tokens(user_id: int, org_id: int | None) -> ColumnElement[bool]:
     """The user's own tokens: their user tokens, and their space tokens in this organization."""
-    in_org = Token.org_id.is_(None) if org_id is None else or_(Token.org_id.is_(None), Token.org_id == org_id)  # type: ignore[union-attr]
-    return and_(Token.author_id == user_id, in_org)
+    in_org = (
+        col(Token.org_id).is_(None)
+        if org_id is None
+        else or_(col(Token.org_id).is_(None), col(Token.org_id) == org_id)
+    )
+    return and_(col(Token.author_id) == user_id, in_org)
 
 
 def status_expression(now: datetime) -> ColumnElement[str]:
     """The status of each row as SQL, matching :func:`tokentui.core.rules.token_status`."""
     return case(
-        (Token.revoked_at.is_not(None), literal(Status.REVOKED.value)),  # type: ignore[union-attr]
-        (and_(Token.expires_at.is_not(None), Token.expires_at <= now), literal(Status.EXPIRED.value)),  # type: ignore[union-attr,operator]
+        (col(Token.revoked_at).is_not(None), literal(Status.REVOKED.value)),
+        (
+            and_(col(Token.expires_at).is_not(None), col(Token.expires_at) <= now),
+            literal(Status.EXPIRED.value),
+        ),
         else_=literal(Status.ACTIVE.value),
     )
 
@@ -83,11 +91,11 @@ def status_expression(now: datetime) -> ColumnElement[str]:
 def status_condition(status: Status, now: datetime) -> ColumnElement[bool]:
     """An index-friendly condition for one status."""
     if status is Status.REVOKED:
-        return Token.revoked_at.is_not(None)  # type: ignore[union-attr]
-    not_revoked = Token.revoked_at.is_(None)  # type: ignore[union-attr]
+        return col(Token.revoked_at).is_not(None)
+    not_revoked = col(Token.revoked_at).is_(None)
     if status is Status.EXPIRED:
-        return and_(not_revoked, Token.expires_at.is_not(None), Token.expires_at <= now)  # type: ignore[union-attr,operator]
-    return and_(not_revoked, or_(Token.expires_at.is_(None), Token.expires_at > now))  # type: ignore[union-attr,operator]
+        return and_(not_revoked, col(Token.expires_at).is_not(None), col(Token.expires_at) <= now)
+    return and_(not_revoked, or_(col(Token.expires_at).is_(None), col(Token.expires_at) > now))
 
 
 def _escape_like(text: str) -> str:
@@ -98,34 +106,34 @@ def conditions(query: TokenQuery, now: datetime) -> list[ColumnElement[bool]]:
     """The WHERE clauses of ``query`` (apart from who may see what)."""
     where: list[ColumnElement[bool]] = []
     if query.kinds:
-        where.append(Token.kind.in_(sorted(k.value for k in query.kinds)))  # type: ignore[attr-defined]
+        where.append(col(Token.kind).in_(sorted(k.value for k in query.kinds)))
     if query.statuses:
         where.append(or_(*(status_condition(s, now) for s in sorted(query.statuses))))
     if query.last4:
-        where.append(Token.last4 == query.last4)
+        where.append(col(Token.last4) == query.last4)
     if query.search:
         text = query.search.strip()
         pattern = f"%{_escape_like(text.lower())}%"
-        matches = [func.lower(Token.name).like(pattern, escape="\\")]
+        matches: list[ColumnElement[bool]] = [func.lower(col(Token.name)).like(pattern, escape="\\")]
         if len(text) <= 4:
-            matches.append(Token.last4 == text)
+            matches.append(col(Token.last4) == text)
         where.append(or_(*matches))
     if query.author:
-        authors = select(User.id).where(User.email == query.author.strip().lower())
-        where.append(Token.author_id.in_(authors))  # type: ignore[attr-defined]
+        authors = select(col(User.id)).where(col(User.email) == query.author.strip().lower())
+        where.append(col(Token.author_id).in_(authors))
     if query.space:
-        spaces = select(Space.id).where(Space.name == query.space)
-        where.append(Token.space_id.in_(spaces))  # type: ignore[union-attr,attr-defined]
+        spaces = select(col(Space.id)).where(col(Space.name) == query.space)
+        where.append(col(Token.space_id).in_(spaces))
     if query.created_after is not None:
-        where.append(Token.created_at >= query.created_after)
+        where.append(col(Token.created_at) >= query.created_after)
     if query.created_before is not None:
-        where.append(Token.created_at < query.created_before)
+        where.append(col(Token.created_at) < query.created_before)
     if query.expires_after is not None:
-        where.append(Token.expires_at >= query.expires_after)  # type: ignore[operator]
+        where.append(col(Token.expires_at) >= query.expires_after)
     if query.expires_before is not None:
-        where.append(Token.expires_at < query.expires_before)  # type: ignore[operator]
+        where.append(col(Token.expires_at) < query.expires_before)
     if query.no_expiry:
-        where.append(Token.expires_at.is_(None))  # type: ignore[union-attr]
+        where.append(col(Token.expires_at).is_(None))
     return where
 
 
@@ -138,31 +146,31 @@ def visible(scope_user_id: int, org_id: int | None, org_wide: bool) -> ColumnEle
     return own_tokens(scope_user_id, org_id)
 
 
-def token_rows(where: list[ColumnElement[bool]], query: TokenQuery, now: datetime) -> Select[Any]:
+def token_rows(where: list[ColumnElement[bool]], query: TokenQuery, now: datetime) -> Select[Token, str, str]:
     """SELECT of (Token, author e-mail, space name) rows in the query's order."""
     author = aliased(User)
     space = aliased(Space)
     stmt = (
-        select(Token, author.email, space.name)
-        .join(author, author.id == Token.author_id)
-        .outerjoin(space, space.id == Token.space_id)
+        select(Token, col(author.email), col(space.name))
+        .join(author, col(author.id) == col(Token.author_id))
+        .outerjoin(space, col(space.id) == col(Token.space_id))
         .where(*where)
     )
     sort_column: Any = {
-        SortKey.NAME: func.lower(Token.name),
-        SortKey.KIND: Token.kind,
+        SortKey.NAME: func.lower(col(Token.name)),
+        SortKey.KIND: col(Token.kind),
         SortKey.AUTHOR: author.email,
-        SortKey.CREATED: Token.created_at,
-        SortKey.EXPIRES: Token.expires_at,
+        SortKey.CREATED: col(Token.created_at),
+        SortKey.EXPIRES: col(Token.expires_at),
         SortKey.STATUS: status_expression(now),
-        SortKey.LAST4: Token.last4,
+        SortKey.LAST4: col(Token.last4),
         SortKey.SPACE: space.name,
     }[query.sort]
     if query.descending:
-        return stmt.order_by(sort_column.desc(), Token.id.desc())  # type: ignore[attr-defined]
-    return stmt.order_by(sort_column.asc(), Token.id.asc())  # type: ignore[attr-defined]
+        return stmt.order_by(sort_column.desc(), col(Token.id).desc())
+    return stmt.order_by(sort_column.asc(), col(Token.id).asc())
 
 
-def token_count(where: list[ColumnElement[bool]]) -> Select[Any]:
+def token_count(where: list[ColumnElement[bool]]) -> Select[int]:
     """SELECT COUNT(*) of the tokens matching ``where``."""
     return select(func.count()).select_from(Token).where(*where)

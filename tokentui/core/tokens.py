@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
@@ -129,7 +129,7 @@ class Tokens(ServiceBase):
         now: datetime,
     ) -> CreatedToken:
         # Lock the author's row: concurrent creations for one user queue here (PostgreSQL).
-        session.exec(select(User).where(User.id == actor.user_id).with_for_update()).one()
+        session.exec(select(User).where(col(User.id) == actor.user_id).with_for_update()).one()
         if kind is TokenKind.SESSION and actor.org_id is not None:
             org = session.get(Organization, actor.org_id)
             membership = self._membership(session, actor.org_id, actor.user_id)
@@ -160,11 +160,11 @@ class Tokens(ServiceBase):
         active = session.exec(
             select(Token)
             .where(
-                Token.author_id == actor.user_id,
-                Token.kind == TokenKind.SESSION.value,
+                col(Token.author_id) == actor.user_id,
+                col(Token.kind) == TokenKind.SESSION.value,
                 status_condition(Status.ACTIVE, now),
             )
-            .order_by(Token.created_at, Token.id)  # type: ignore[arg-type]
+            .order_by(col(Token.created_at), col(Token.id))
         ).all()
         excess = len(active) - (LIMITS.active_authtokens_per_user - 1)
         for token in active[: max(excess, 0)]:
@@ -216,7 +216,9 @@ class Tokens(ServiceBase):
         if kind is not TokenKind.DELIVERY:
             return None
         names = session.exec(
-            select(Environment.name).where(Environment.space_id == space.id, Environment.is_branch == False)  # noqa: E712
+            select(col(Environment.name)).where(
+                col(Environment.space_id) == space.id, col(Environment.is_branch).is_(False)
+            )
         ).all()
         if environment is None:
             if len(names) == 1:
@@ -236,8 +238,8 @@ class Tokens(ServiceBase):
             return
         known = set(
             session.exec(
-                select(Environment.name).where(
-                    Environment.space_id == space.id, Environment.is_branch
+                select(col(Environment.name)).where(
+                    col(Environment.space_id) == space.id, col(Environment.is_branch)
                 )
             ).all()
         )
@@ -255,7 +257,11 @@ class Tokens(ServiceBase):
         count = session.exec(
             select(func.count())
             .select_from(Token)
-            .where(Token.space_id == space.id, Token.kind == kind.value, status_condition(Status.ACTIVE, now))
+            .where(
+                col(Token.space_id) == space.id,
+                col(Token.kind) == kind.value,
+                status_condition(Status.ACTIVE, now),
+            )
         ).one()
         if count >= limit:
             raise LimitReached(
@@ -307,7 +313,7 @@ class Tokens(ServiceBase):
             return self._view(session, token, now)
 
     def _visible_token(self, session: Session, actor: Actor, token_id: str, *, lock: bool = False) -> Token:
-        stmt = select(Token).where(Token.id == token_id.strip())
+        stmt = select(Token).where(col(Token.id) == token_id.strip())
         if lock:
             stmt = stmt.with_for_update()
         token = session.exec(stmt).first()
@@ -421,11 +427,11 @@ class Tokens(ServiceBase):
             due = session.exec(
                 select(Token)
                 .where(
-                    Token.revoked_at.is_(None),  # type: ignore[union-attr]
-                    Token.expires_at <= now,  # type: ignore[operator,arg-type]
-                    Token.expiry_recorded_at.is_(None),  # type: ignore[union-attr]
+                    col(Token.revoked_at).is_(None),
+                    col(Token.expires_at) <= now,
+                    col(Token.expiry_recorded_at).is_(None),
                 )
-                .order_by(Token.expires_at)  # type: ignore[arg-type]
+                .order_by(col(Token.expires_at))
             ).all()
             for token in due:
                 token.expiry_recorded_at = now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tokentui.core import secrets
 from tokentui.core.base import ServiceBase
@@ -40,9 +40,9 @@ class Verifier(ServiceBase):
         now = self.now()
         with self.store.read() as session:
             row = session.exec(
-                select(Token, User.email)
-                .join(User, User.id == Token.author_id)
-                .where(Token.secret_hash == secrets.hash_secret(secret))
+                select(Token, col(User.email))
+                .join(User, col(User.id) == col(Token.author_id))
+                .where(col(Token.secret_hash) == secrets.hash_secret(secret))
             ).first()
             if row is None or row[0].kind != kind.value:
                 return Decision(False, DenyReason.UNKNOWN.value)
@@ -80,7 +80,7 @@ class Verifier(ServiceBase):
         space_row: Space | None = None
         if space_ref is not None:
             candidates = session.exec(
-                select(Space).where((Space.name == space_ref) | (Space.api_key == space_ref))
+                select(Space).where((col(Space.name) == space_ref) | (col(Space.api_key) == space_ref))
             ).all()
             allowed_orgs = [token.org_id] if token.org_id is not None else user_org_ids
             matching = [s for s in candidates if s.org_id in allowed_orgs]
@@ -105,7 +105,7 @@ class Verifier(ServiceBase):
         if facts.kind.is_user_token and target.org_id is not None:
             membership = session.exec(
                 select(Membership).where(
-                    Membership.org_id == target.org_id, Membership.user_id == token.author_id
+                    col(Membership.org_id) == target.org_id, col(Membership.user_id) == token.author_id
                 )
             ).first()
             org_role = OrgRole(membership.role) if membership else None
@@ -115,7 +115,9 @@ class Verifier(ServiceBase):
 
     @staticmethod
     def _user_org_ids(session: Session, user_id: int) -> list[int | None]:
-        return list(session.exec(select(Membership.org_id).where(Membership.user_id == user_id)).all())
+        return list(
+            session.exec(select(col(Membership.org_id)).where(col(Membership.user_id) == user_id)).all()
+        )
 
     @staticmethod
     def _org_name(session: Session, org_id: int) -> str | None:
@@ -134,7 +136,7 @@ class Verifier(ServiceBase):
         if space_row is not None:
             return space_row.org_id
         if org_name is not None:
-            org = session.exec(select(Organization).where(Organization.name == org_name)).first()
+            org = session.exec(select(Organization).where(col(Organization.name) == org_name)).first()
             if org is None:
                 return False
             if TokenKind(token.kind).is_user_token:
@@ -150,7 +152,7 @@ class Verifier(ServiceBase):
     ) -> tuple[bool, frozenset[str]]:
         if space_row is None:
             return environment is None, frozenset()
-        rows = session.exec(select(Environment).where(Environment.space_id == space_row.id)).all()
+        rows = session.exec(select(Environment).where(col(Environment.space_id) == space_row.id)).all()
         env_known = environment is None or any(e.name == environment and not e.is_branch for e in rows)
         if branch is None:
             return env_known, frozenset()
