@@ -89,8 +89,13 @@ def org(service: Service) -> Org:
     service.add_member(owner, ADMIN, "admin")
     for email in (DEVELOPER, CONTENT_MANAGER, SPACE_ADMIN, OUTSIDER):
         service.add_member(owner, email, "member")
-    service.add_space(owner, "Website", environments=["production", "staging"], branches=["main", "next"],
-                      aliases=[("live", "main")])
+    service.add_space(
+        owner,
+        "Website",
+        environments=["production", "staging"],
+        branches=["main", "next"],
+        aliases=[("live", "main")],
+    )
     service.add_space(owner, "Legacy", created=date(2019, 5, 1), environments=["master"])
     service.grant(owner, "Website", DEVELOPER, "developer")
     service.grant(owner, "Website", CONTENT_MANAGER, "content_manager")
@@ -114,8 +119,9 @@ class CliResult:
     err: str
 
 
-def run_cli(*args: str, db: str, actor: str | None = None, stdin: str | None = None,
-            env: dict[str, str] | None = None) -> CliResult:
+def run_cli(
+    *args: str, db: str, actor: str | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+) -> CliResult:
     """Run ``python -m tokentui`` in a real subprocess, as a script would."""
     full_env = {**os.environ, "TOKENTUI_DATABASE_URL": db, **(env or {})}
     full_env.pop("TOKENTUI_AS", None)

@@ -1,0 +1,123 @@
+"""The store: SQLite defaults, file modes, migrations, refusal of a newer schema, append-only audit."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Org
+from tokentui import settings
+from tokentui.core.errors import StoreError
+from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
+from tokentui.core.service import Service
+from tokentui.core.store import Store
+
+
+def test_default_store_is_a_private_sqlite_file_in_the_user_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "fresh" / "tokentui"
+    monkeypatch.setenv("TOKENTUI_DATA_DIR", str(data))
+    store = Store()
+    Service(store).init_org("Acme", "a@acme.test")
+    db = data / "tokentui.db"
+    assert store.url == f"sqlite:///{db}"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    store.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(service: Service) -> None:
+    with service.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_migrations_bring_a_new_database_to_the_head(service: Service) -> None:
+    assert service.store.schema_revision() == HEAD_REVISION
+
+
+def test_known_revisions_match_alembic_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    from tokentui.core.migrations.runner import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_current_head() == HEAD_REVISION
+    assert {s.revision for s in scripts.walk_revisions()} == set(KNOWN_REVISIONS)
+
+
+def test_a_database_from_a_newer_version_is_refused_and_left_untouched(db_url: str, tmp_path: Path) -> None:
+    Store(db_url).dispose()
+    path = tmp_path / "tokentui.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer tokentui"):
+        Store(db_url)
+    assert path.read_bytes() == before
+
+
+def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}")
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="damaged or not a tokentui database"):
+        Store(f"sqlite:///{path}")
+    assert path.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_not_a_database_url_is_a_clear_error() -> None:
+    with pytest.raises(StoreError, match="not a database URL"):
+        Store("::nonsense::")
+
+
+def test_the_audit_log_is_append_only_in_the_database(org: Org) -> None:
+    from sqlalchemy import text
+
+    with pytest.raises(StoreError, match="append-only"), org.service.store.write() as session:
+        session.execute(text("UPDATE audit_event SET summary = 'forged'"))
+    with pytest.raises(StoreError, match="append-only"), org.service.store.write() as session:
+        session.execute(text("DELETE FROM audit_event"))
+
+
+def test_every_change_writes_one_audit_event_in_its_transaction(org: Org) -> None:
+    before = len(org.service.audit(org.owner, limit=1000))
+    created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
+    org.service.revoke(org.developer, created.token.id)
+    events = org.service.audit(org.owner, limit=1000)
+    assert len(events) == before + 2
+    assert [e.action for e in events[:2]] == ["token.revoke", "token.create"]
+    assert all(e.target_id == created.token.id for e in events[:2])
+
+
+def test_the_plaintext_secret_is_absent_from_the_database_files_and_the_audit_log(
+    org: Org, db_url: str
+) -> None:
+    created = [
+        org.service.create_token(org.developer, "personal", scopes=["content_management_read"]),
+        org.service.create_token(org.developer, "session"),
+        org.service.create_token(org.developer, "delivery", space="Website", environment="production"),
+        org.service.create_token(org.space_admin, "management", space="Website", scopes=["read"]),
+    ]
+    legacy = org.service.list_tokens(org.owner, limit=500)
+    reset = org.service.reset(org.owner, next(t.id for t in legacy if t.kind.value == "legacy_access"))
+    secrets = [c.secret for c in created] + [reset.secret]
+    path = Path(db_url.removeprefix("sqlite:///"))
+    files = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+    assert Path(f"{path}-wal") in files  # the WAL is there and is searched too
+    blobs = b"".join(p.read_bytes() for p in files)
+    summaries = " ".join(e.summary for e in org.service.audit(org.owner, limit=10_000))
+    for secret in secrets:
+        assert secret.encode() not in blobs
+        assert secret[4:20].encode() not in blobs  # not even a fragment of the random body
+        assert secret not in summaries
+    assert all(c.token.last4 in summaries for c in created)
