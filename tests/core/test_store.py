@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Org
-from tokentui import settings
 from tokentui.core.errors import StoreError
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from tokentui.core.service import Service
