@@ -605,7 +605,8 @@ def tokens_list(
     if as_json:
         _stream_json_array(t.to_json() for t in rows)
         return
-    click.echo(table(TOKEN_HEADERS, (token_row(t) for t in rows)))
+    cells = [token_row(t) for t in rows]
+    click.echo(table(TOKEN_HEADERS, cells) if cells else "No tokens match.")
 
 
 def _stream_json_array(items: Iterable[dict[str, Any]]) -> None:
