@@ -67,7 +67,13 @@ class RunningApi:
         )
 
     def request(
-        self, method: str, path: str, *, secret: str | None = None, headers: dict[str, str] | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        secret: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
         """A raw HTTP request, with ``Authorization: Bearer <secret>`` when a secret is given."""
         sent = dict(headers or {})
@@ -136,7 +142,9 @@ def store_state(service: Service) -> StoreState:
     """Every token's mutable columns, and the number of audit events."""
     with service.store.read() as session:
         rows = session.exec(
-            select(Token.id, Token.name, Token.revoked_at, Token.expires_at, Token.last_used_at).order_by(Token.id)
+            select(Token.id, Token.name, Token.revoked_at, Token.expires_at, Token.last_used_at).order_by(
+                Token.id
+            )
         ).all()
         events = session.exec(select(func.count()).select_from(AuditEvent)).one()
     return StoreState(tuple(tuple(r) for r in rows), int(events))

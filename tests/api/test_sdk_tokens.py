@@ -95,7 +95,9 @@ def test_find_another_users_token_is_not_found(api: RunningApi, org: Org) -> Non
 
 def test_revoke_answers_the_revoked_token_and_it_stops_working(api: RunningApi, org: Org) -> None:
     client = api.sdk(pat(org, org.developer))
-    token = client.personal_access_tokens().create({"name": "short-lived", "scopes": ["content_management_manage"]})
+    token = client.personal_access_tokens().create(
+        {"name": "short-lived", "scopes": ["content_management_manage"]}
+    )
     api.clock.advance(minutes=5)
 
     revoked = client.personal_access_tokens().revoke(token.id)
@@ -144,7 +146,9 @@ def test_revoking_someone_elses_token_is_not_found_and_changes_nothing(api: Runn
         pytest.param(secrets.generate(TokenKind.PERSONAL), id="unknown"),
     ],
 )
-def test_malformed_and_unknown_secrets_get_access_token_invalid(api: RunningApi, org: Org, secret: str) -> None:
+def test_malformed_and_unknown_secrets_get_access_token_invalid(
+    api: RunningApi, org: Org, secret: str
+) -> None:
     with pytest.raises(UnauthorizedError) as refused:
         api.sdk(secret).personal_access_tokens().all()
 
@@ -179,12 +183,12 @@ def test_oauth_and_session_tokens_act_as_their_user(api: RunningApi, org: Org) -
     )
     session = org.service.create_token(org.developer, "session")
 
-    made = api.sdk(oauth.secret).personal_access_tokens().create(
-        {"name": "via oauth", "scopes": ["content_management_read"]}
+    made = (
+        api.sdk(oauth.secret)
+        .personal_access_tokens()
+        .create({"name": "via oauth", "scopes": ["content_management_read"]})
     )
-    listed = api.sdk(session.secret).personal_access_tokens().all(
-        {"sys.type[in]": "PersonalAccessToken"}
-    )
+    listed = api.sdk(session.secret).personal_access_tokens().all({"sys.type[in]": "PersonalAccessToken"})
 
     assert [t.name for t in listed] == ["via oauth"]
     assert org.service.get_token(org.developer, made.id).author == "dev@acme.test"
@@ -243,8 +247,10 @@ def test_me_and_organizations_let_a_client_find_its_ids(api: RunningApi, org: Or
 
 def test_created_at_uses_the_server_clock(api: RunningApi, org: Org) -> None:
     api.clock.now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-    token = api.sdk(pat(org, org.developer)).personal_access_tokens().create(
-        {"name": "dated", "scopes": ["content_management_manage"], "expiresIn": 60}
+    token = (
+        api.sdk(pat(org, org.developer))
+        .personal_access_tokens()
+        .create({"name": "dated", "scopes": ["content_management_manage"], "expiresIn": 60})
     )
 
     assert token.raw["sys"]["createdAt"] == "2030-01-02T03:04:05.000Z"

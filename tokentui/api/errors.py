@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -46,14 +47,14 @@ class ApiError(Exception):
         error_id: str,
         message: str,
         details: Any = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.error_id = error_id
         self.message = message
         self.details = details
-        self.headers = headers or {}
+        self.headers = dict(headers or {})
 
 
 def bad_request(message: str) -> ApiError:
@@ -64,13 +65,18 @@ def bad_request(message: str) -> ApiError:
 def invalid_query(message: str, parameter: str) -> ApiError:
     """400 InvalidQuery: a query parameter is unknown or its value unusable."""
     return ApiError(
-        400, "InvalidQuery", message, {"errors": [{"name": "invalid", "path": [parameter], "details": message}]}
+        400,
+        "InvalidQuery",
+        message,
+        {"errors": [{"name": "invalid", "path": [parameter], "details": message}]},
     )
 
 
 def validation_failed(message: str, path: list[str | int], name: str = "invalid") -> ApiError:
     """422 ValidationFailed: the body is JSON but a field is missing, of the wrong type or refused."""
-    return ApiError(422, "ValidationFailed", message, {"errors": [{"name": name, "path": path, "details": message}]})
+    return ApiError(
+        422, "ValidationFailed", message, {"errors": [{"name": name, "path": path, "details": message}]}
+    )
 
 
 def not_found(resource_type: str, resource_id: str | None = None) -> ApiError:
@@ -170,7 +176,9 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         error = ApiError(404, "NotFound", "The resource could not be found.", "no such endpoint")
     elif exc.status_code == 405:
-        error = ApiError(405, "MethodNotAllowed", "This endpoint does not accept that method.", None, exc.headers)
+        error = ApiError(
+            405, "MethodNotAllowed", "This endpoint does not accept that method.", None, exc.headers
+        )
     else:
         error = ApiError(exc.status_code, "BadRequest", str(exc.detail), None, exc.headers)
     return error_response(error, request_id(request))

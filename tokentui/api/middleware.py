@@ -62,13 +62,17 @@ class RequestEnvelope:
         try:
             announced = _content_length(scope)
             if announced is not None and announced > self.max_body_bytes:
-                await error_response(too_large(self.max_body_bytes), request_id)(scope, receive, send_with_headers)
+                await error_response(too_large(self.max_body_bytes), request_id)(
+                    scope, receive, send_with_headers
+                )
             else:
                 await self.app(scope, self._bounded(receive), send_with_headers)
         except Exception:
             log.error("unexpected error [%s]\n%s", request_id, redact(traceback.format_exc()))
             if status == 0:
-                error = ApiError(500, "ServerError", "Something went wrong on the server; nothing was changed.")
+                error = ApiError(
+                    500, "ServerError", "Something went wrong on the server; nothing was changed."
+                )
                 await error_response(error, request_id)(scope, receive, send_with_headers)
         finally:
             _log_access(scope, status, time.perf_counter() - started, request_id)

@@ -188,4 +188,3 @@ def _array(page: Page, *, with_user: bool) -> dict[str, Any]:
         authors = {view.author_id: view.author for view in page.items}
         includes = {"User": [user_json(uid, email) for uid, email in sorted(authors.items())]}
     return array_json(items, total=page.total, skip=page.skip, limit=page.limit, includes=includes)
-

@@ -98,7 +98,13 @@ def array_json(
     includes: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """A collection: ``{"sys": {"type": "Array"}, "items", "total", "skip", "limit"}``."""
-    body: dict[str, Any] = {"sys": {"type": "Array"}, "total": total, "skip": skip, "limit": limit, "items": items}
+    body: dict[str, Any] = {
+        "sys": {"type": "Array"},
+        "total": total,
+        "skip": skip,
+        "limit": limit,
+        "items": items,
+    }
     if includes:
         body["includes"] = includes
     return body

@@ -25,7 +25,9 @@ from tokentui.api.body import Fields, read_json
 from tokentui.api.params import refuse_secret_in_url
 from tokentui.core.kinds import DenyReason
 
-_CREDENTIAL_REASONS = frozenset({DenyReason.UNKNOWN.value, DenyReason.REVOKED.value, DenyReason.EXPIRED.value})
+_CREDENTIAL_REASONS = frozenset(
+    {DenyReason.UNKNOWN.value, DenyReason.REVOKED.value, DenyReason.EXPIRED.value}
+)
 
 
 async def verify(request: Request) -> Response:

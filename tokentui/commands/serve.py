@@ -45,3 +45,6 @@ def serve(obj: Context, host: str, port: int) -> None:
         run(service, host, port, announce)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        # uvicorn has already shut down gracefully and re-raised Ctrl-C: stopping is the normal end.
+        click.echo("tokentui: stopped", err=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tokentui.core import secrets
 from tokentui.core.base import Actor, ServiceBase
@@ -63,7 +63,7 @@ def authenticate(service: ServiceBase, secret: str, kinds: frozenset[TokenKind] 
     with service.store.read() as session:
         row = session.exec(
             select(Token, User.email)
-            .join(User, User.id == Token.author_id)
+            .join(User, col(User.id) == col(Token.author_id))
             .where(Token.secret_hash == secrets.hash_secret(secret))
         ).first()
     if row is None or row[0].kind != kind.value:
@@ -114,7 +114,7 @@ def user_actor(service: ServiceBase, bearer: Bearer) -> Actor:
     with service.store.read() as session:
         rows = session.exec(
             select(Organization, Membership)
-            .join(Membership, Membership.org_id == Organization.id)
+            .join(Membership, col(Membership.org_id) == col(Organization.id))
             .where(Membership.user_id == bearer.user_id)
             .limit(2)
         ).all()
@@ -134,7 +134,7 @@ def org_actor(service: ServiceBase, bearer: Bearer, org_id: int, *, admin: bool 
     with service.store.read() as session:
         row = session.exec(
             select(Organization, Membership)
-            .join(Membership, Membership.org_id == Organization.id)
+            .join(Membership, col(Membership.org_id) == col(Organization.id))
             .where(Organization.id == org_id, Membership.user_id == bearer.user_id)
         ).first()
     if row is None:
