@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,8 +95,9 @@ class RunningApi:
         return "\n".join(self._captured.lines)
 
 
-@pytest.fixture
-def api(service: Service, clock: Clock) -> Iterator[RunningApi]:
+@contextmanager
+def running_api(service: Service, clock: Clock) -> Iterator[RunningApi]:
+    """A server over ``service`` on a free loopback port, for as long as the block lasts."""
     captured = Captured()
     loggers = [logging.getLogger(name) for name in ("tokentui", "uvicorn")]
     saved = [(lg, lg.level) for lg in loggers]
@@ -120,6 +122,12 @@ def api(service: Service, clock: Clock) -> Iterator[RunningApi]:
         for lg, level in saved:
             lg.removeHandler(captured)
             lg.setLevel(level)
+
+
+@pytest.fixture
+def api(service: Service, clock: Clock) -> Iterator[RunningApi]:
+    with running_api(service, clock) as running:
+        yield running
 
 
 def pat(org: Org, actor: Actor, *scopes: str, expires: str = "never", name: str = "fixture token") -> str:

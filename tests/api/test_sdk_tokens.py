@@ -10,6 +10,7 @@ from contentful_management.errors import AccessDeniedError, NotFoundError, Unaut
 from tests.api.conftest import RunningApi, pat, store_state
 from tests.conftest import Org
 from tokentui.core import secrets
+from tokentui.core.errors import StoreError
 from tokentui.core.kinds import TokenKind
 
 
@@ -255,3 +256,20 @@ def test_created_at_uses_the_server_clock(api: RunningApi, org: Org) -> None:
 
     assert token.raw["sys"]["createdAt"] == "2030-01-02T03:04:05.000Z"
     assert token.raw["sys"]["expiresAt"] == "2030-01-02T03:05:05.000Z"
+
+
+def test_create_still_answers_the_secret_when_last_used_at_cannot_be_written(
+    api: RunningApi, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = api.sdk(pat(org, org.developer))
+
+    def store_down(*_args: object) -> None:
+        raise StoreError("the database is busy")
+
+    monkeypatch.setattr(api.service, "mark_used", store_down)
+
+    token = client.personal_access_tokens().create({"name": "kept", "scopes": ["content_management_read"]})
+
+    assert secrets.parse(token.token) is TokenKind.PERSONAL
+    assert org.service.get_token(org.developer, token.id).name == "kept"
+    assert "could not record the use of token" in api.logs()

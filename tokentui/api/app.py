@@ -36,5 +36,7 @@ def create_app(service: Service, *, max_body_bytes: int = MAX_BODY_BYTES) -> Sta
             HTTPException: handle_http_exception,
         },
     )
+    # A redirect would echo the URL, query string and all, back in its Location header.
+    app.router.redirect_slashes = False
     app.state.service = service
     return app

@@ -9,6 +9,7 @@ request that got this far, so a refused or malformed request changes nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token
 from tokentui.core.access_tokens import Page, list_page, own_user_token
 from tokentui.core.base import Actor
 from tokentui.core.bearer import Bearer, org_actor, record_use, require, user_actor
-from tokentui.core.errors import Conflict, InvalidInput
+from tokentui.core.errors import Conflict, InvalidInput, StoreError
 from tokentui.core.kinds import USER_KINDS, Action, TokenKind
 from tokentui.core.service import Service
 from tokentui.core.views import TokenView
@@ -34,6 +35,7 @@ TOKEN = "PersonalAccessToken"
 _TOKEN_ID = re.compile(r"[0-9A-Za-z]{1,32}")
 _ORG_ID = re.compile(r"[0-9]{1,12}")
 ALL_KINDS = frozenset(TokenKind)
+log = logging.getLogger("tokentui.api")
 
 
 def answer(body: dict[str, Any], status: int = 200) -> Response:
@@ -44,6 +46,17 @@ def answer(body: dict[str, Any], status: int = 200) -> Response:
 async def used(request: Request, bearer: Bearer) -> None:
     """Record the bearer's use (after every check passed, before the answer is sent)."""
     await run_in_threadpool(record_use, service_of(request), bearer)
+
+
+def used_after_change(service: Service, bearer: Bearer) -> None:
+    """Record the use after a change has committed; a failure here must not turn it into an error.
+
+    The change cannot be undone, and the answer to create holds the only copy of the secret.
+    """
+    try:
+        record_use(service, bearer)
+    except StoreError as exc:
+        log.warning("could not record the use of token %s: %s", bearer.token_id, exc)
 
 
 # -- /users/me/access_tokens --------------------------------------------------------------
@@ -64,7 +77,7 @@ async def create_token(request: Request) -> Response:
         created = service.create_token(
             user_actor(service, bearer), TokenKind.PERSONAL, name=name, scopes=scopes or (), expires=expires
         )
-        record_use(service, bearer)
+        used_after_change(service, bearer)
         return created.token, created.secret
 
     view, secret = await run_in_threadpool(create)
@@ -117,7 +130,7 @@ async def revoke_token(request: Request) -> Response:
             view = service.revoke(actor, token_id)
         except Conflict:
             view = own_user_token(service, actor, token_id)
-        record_use(service, bearer)
+        used_after_change(service, bearer)
         return view
 
     return answer(token_json(await run_in_threadpool(revoke)))
