@@ -768,3 +768,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _fail(message: str, code: int) -> None:
     click.echo(f"tokentui: error: {printable(message)}", err=True)
     sys.exit(code)
+
+
+cli.add_command(__import__("tokentui.commands.serve", fromlist=["serve"]).serve)

@@ -1,0 +1,42 @@
+"""The app factory: routes, error handlers and the request envelope over one service."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from tokentui.api import routes
+from tokentui.api.body import MAX_BODY_BYTES
+from tokentui.api.errors import ApiError, handle_api_error, handle_core_error, handle_http_exception
+from tokentui.api.middleware import RequestEnvelope
+from tokentui.api.verify import verify
+from tokentui.core.errors import TokentuiError
+from tokentui.core.service import Service
+
+
+def create_app(service: Service, *, max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
+    """The HTTP API over ``service`` (the same core and store as the console and the CLI)."""
+    app = Starlette(
+        routes=[
+            Route("/users/me", routes.me, methods=["GET"]),
+            Route("/users/me/access_tokens", routes.list_tokens, methods=["GET"]),
+            Route("/users/me/access_tokens", routes.create_token, methods=["POST"]),
+            Route("/users/me/access_tokens/{token_id}", routes.get_token, methods=["GET"]),
+            Route("/users/me/access_tokens/{token_id}/revoked", routes.revoke_token, methods=["PUT"]),
+            Route("/organizations", routes.organizations, methods=["GET"]),
+            Route("/organizations/{org_id}/access_tokens", routes.organization_tokens, methods=["GET"]),
+            Route("/verify", verify, methods=["POST"]),
+        ],
+        middleware=[Middleware(RequestEnvelope, max_body_bytes=max_body_bytes)],
+        exception_handlers={
+            ApiError: handle_api_error,
+            TokentuiError: handle_core_error,
+            HTTPException: handle_http_exception,
+        },
+    )
+    # A redirect would echo the URL, query string and all, back in its Location header.
+    app.router.redirect_slashes = False
+    app.state.service = service
+    return app

@@ -1,0 +1,46 @@
+"""Reading the bearer secret of a request and handing it to the core.
+
+Only ``Authorization: Bearer <secret>`` is read. The secret goes straight to
+:func:`tokentui.core.bearer.authenticate` and is not kept: the request's state
+holds the token's id (for the access log), never the secret.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from tokentui.api.params import refuse_secret_in_url
+from tokentui.core.bearer import Bearer, InvalidCredentials, authenticate
+from tokentui.core.kinds import DenyReason
+from tokentui.core.secrets import SECRET_LENGTH
+from tokentui.core.service import Service
+
+
+def bearer_secret(request: Request) -> str | None:
+    """The secret of an ``Authorization: Bearer`` header, or None when there is none worth checking."""
+    header = request.headers.get("authorization")
+    # Anything much longer than a secret is not one; don't spend work on it.
+    if header is None or len(header) > SECRET_LENGTH + 64:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+def service_of(request: Request) -> Service:
+    """The service the app was created over."""
+    service: Service = request.app.state.service
+    return service
+
+
+async def authenticated(request: Request) -> Bearer:
+    """The request's Bearer, or InvalidCredentials (rendered as 401 AccessTokenInvalid)."""
+    refuse_secret_in_url(request.query_params)
+    secret = bearer_secret(request)
+    if secret is None:
+        raise InvalidCredentials(DenyReason.UNKNOWN)
+    bearer = await run_in_threadpool(authenticate, service_of(request), secret)
+    request.state.token_id = bearer.token_id
+    return bearer

@@ -1,0 +1,203 @@
+"""The endpoints of SPEC.md's "HTTP API" table, plus the two a client needs to find ids.
+
+Each handler authenticates, checks what the request may do, validates it, asks
+the service (in a worker thread: the service is synchronous), records the
+token's use, and renders the answer. Refusals are raised and rendered by the
+handlers in :mod:`tokentui.api.errors`. ``lastUsedAt`` is recorded only for a
+request that got this far, so a refused or malformed request changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tokentui.api.auth import authenticated, service_of
+from tokentui.api.body import Fields, read_json
+from tokentui.api.errors import not_found, validation_failed
+from tokentui.api.params import Listing, parse_listing
+from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token_json, user_json
+from tokentui.core.access_tokens import Page, list_page, own_user_token
+from tokentui.core.base import Actor
+from tokentui.core.bearer import Bearer, org_actor, record_use, require, user_actor
+from tokentui.core.errors import Conflict, InvalidInput, StoreError
+from tokentui.core.kinds import USER_KINDS, Action, TokenKind
+from tokentui.core.service import Service
+from tokentui.core.views import TokenView
+
+TOKEN = "PersonalAccessToken"
+_TOKEN_ID = re.compile(r"[0-9A-Za-z]{1,32}")
+_ORG_ID = re.compile(r"[0-9]{1,12}")
+ALL_KINDS = frozenset(TokenKind)
+log = logging.getLogger("tokentui.api")
+
+
+def answer(body: dict[str, Any], status: int = 200) -> Response:
+    """A JSON answer in Contentful's media type."""
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+async def used(request: Request, bearer: Bearer) -> None:
+    """Record the bearer's use (after every check passed, before the answer is sent)."""
+    await run_in_threadpool(record_use, service_of(request), bearer)
+
+
+def used_after_change(service: Service, bearer: Bearer) -> None:
+    """Record the use after a change has committed; a failure here must not turn it into an error.
+
+    The change cannot be undone, and the answer to create holds the only copy of the secret.
+    """
+    try:
+        record_use(service, bearer)
+    except StoreError as exc:
+        log.warning("could not record the use of token %s: %s", bearer.token_id, exc)
+
+
+# -- /users/me/access_tokens --------------------------------------------------------------
+
+
+async def create_token(request: Request) -> Response:
+    """POST /users/me/access_tokens: a new personal access token; the only answer with a secret."""
+    bearer = await authenticated(request)
+    require(bearer, Action.TOKENS_MANAGE)
+    fields = Fields(await read_json(request), {"name", "scopes", "expiresIn"})
+    name = fields.text("name", required=True)
+    scopes = fields.text_list("scopes", required=True)
+    expires_in = fields.positive_int("expiresIn")
+    service = service_of(request)
+
+    def create() -> tuple[TokenView, str]:
+        expires: str | datetime = "never" if expires_in is None else _expiry(service.now(), expires_in)
+        created = service.create_token(
+            user_actor(service, bearer), TokenKind.PERSONAL, name=name, scopes=scopes or (), expires=expires
+        )
+        used_after_change(service, bearer)
+        return created.token, created.secret
+
+    view, secret = await run_in_threadpool(create)
+    return answer(token_json(view, secret=secret), 201)
+
+
+def _expiry(now: datetime, seconds: int) -> datetime:
+    """``now`` plus ``seconds``; an instant past the calendar is refused, not a crash."""
+    try:
+        return now + timedelta(seconds=seconds)
+    except OverflowError:
+        raise validation_failed("expiresIn is too far away", ["expiresIn"], "range") from None
+
+
+async def list_tokens(request: Request) -> Response:
+    """GET /users/me/access_tokens: the user's personal, OAuth and session tokens, a page at a time."""
+    bearer = await authenticated(request)
+    listing = parse_listing(request.query_params, USER_KINDS)
+    service = service_of(request)
+    await used(request, bearer)
+    actor = await run_in_threadpool(user_actor, service, bearer)
+    page = await run_in_threadpool(_page, service, actor, listing, False)
+    return answer(_array(page, with_user=False))
+
+
+async def get_token(request: Request) -> Response:
+    """GET /users/me/access_tokens/{id}: one of the user's tokens, never its secret."""
+    bearer = await authenticated(request)
+    token_id = _token_id(request)
+    service = service_of(request)
+    await used(request, bearer)
+    view = await run_in_threadpool(lambda: own_user_token(service, user_actor(service, bearer), token_id))
+    return answer(token_json(view))
+
+
+async def revoke_token(request: Request) -> Response:
+    """PUT /users/me/access_tokens/{id}/revoked: revoke; answers the revoked token.
+
+    PUT is idempotent: revoking a token that is already revoked answers it as it is.
+    """
+    bearer = await authenticated(request)
+    require(bearer, Action.TOKENS_MANAGE)
+    token_id = _token_id(request)
+    service = service_of(request)
+
+    def revoke() -> TokenView:
+        actor = user_actor(service, bearer)
+        own_user_token(service, actor, token_id)
+        try:
+            view = service.revoke(actor, token_id)
+        except Conflict:
+            view = own_user_token(service, actor, token_id)
+        used_after_change(service, bearer)
+        return view
+
+    return answer(token_json(await run_in_threadpool(revoke)))
+
+
+def _token_id(request: Request) -> str:
+    request.state.resource_type = TOKEN
+    token_id: str = request.path_params["token_id"]
+    if not _TOKEN_ID.fullmatch(token_id):
+        # Not an id tokentui ever gives out (and possibly a pasted secret): not found, not echoed.
+        raise not_found(TOKEN)
+    return token_id
+
+
+# -- organizations ----------------------------------------------------------------------
+
+
+async def organization_tokens(request: Request) -> Response:
+    """GET /organizations/{org_id}/access_tokens: every token with access to the organization (admins)."""
+    bearer = await authenticated(request)
+    request.state.resource_type = "Organization"
+    org_id = request.path_params["org_id"]
+    if not _ORG_ID.fullmatch(org_id):
+        raise not_found("Organization")
+    listing = parse_listing(request.query_params, ALL_KINDS)
+    service = service_of(request)
+    actor = await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
+    await used(request, bearer)
+    page = await run_in_threadpool(_page, service, actor, listing, True)
+    return answer(_array(page, with_user=True))
+
+
+async def organizations(request: Request) -> Response:
+    """GET /organizations: the organizations the user belongs to (so a client can find their ids)."""
+    bearer = await authenticated(request)
+    service = service_of(request)
+    await used(request, bearer)
+    orgs = await run_in_threadpool(service.organizations, bearer.email)
+    items = [organization_json(o) for o in orgs]
+    return answer(array_json(items, total=len(items), skip=0, limit=max(len(items), 1)))
+
+
+async def me(request: Request) -> Response:
+    """GET /users/me: the user the token acts for."""
+    bearer = await authenticated(request)
+    await used(request, bearer)
+    return answer(user_json(bearer.user_id, bearer.email))
+
+
+# -- listing helpers ----------------------------------------------------------------------
+
+
+def _page(service: Service, actor: Actor, listing: Listing, org_wide: bool) -> Page:
+    if listing.matches_nothing:
+        return Page(0, listing.skip, listing.limit, ())
+    try:
+        return list_page(
+            service, actor, listing.token_filter, org_wide=org_wide, skip=listing.skip, limit=listing.limit
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def _array(page: Page, *, with_user: bool) -> dict[str, Any]:
+    items = [token_json(view, with_user=with_user) for view in page.items]
+    includes = None
+    if with_user:
+        authors = {view.author_id: view.author for view in page.items}
+        includes = {"User": [user_json(uid, email) for uid, email in sorted(authors.items())]}
+    return array_json(items, total=page.total, skip=page.skip, limit=page.limit, includes=includes)

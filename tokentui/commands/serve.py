@@ -1,0 +1,50 @@
+"""``tokentui serve``: the HTTP API (Contentful-compatible) over the same store as the console and CLI."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from tokentui.cli import Context, common_options, pass_context
+
+
+@click.command()
+@functools.partial(common_options, with_org=False)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port (0: any free port)."
+)
+@pass_context
+def serve(obj: Context, host: str, port: int) -> None:
+    """Serve the token API over HTTP until interrupted.
+
+    Plain HTTP, on loopback by default: put a TLS-terminating reverse proxy in
+    front of it for anything else (see the README). Requests authenticate with
+    a personal, OAuth or session token's secret as a Bearer token.
+    """
+    try:
+        from tokentui.api.server import is_loopback, run
+    except ImportError as exc:
+        raise click.ClickException(
+            f"tokentui serve needs the web server packages ({exc.name} is missing): "
+            "pip install 'tokentui[serve]'"
+        ) from None
+    service = obj.service
+    if not is_loopback(host):
+        click.echo(
+            f"tokentui: warning: serving plain HTTP on {host}; secrets cross the network in the clear "
+            "unless a TLS-terminating proxy is the only way in",
+            err=True,
+        )
+
+    def announce(url: str) -> None:
+        click.echo(f"tokentui: serving the token API on {url} (Ctrl-C to stop)", err=True)
+
+    try:
+        run(service, host, port, announce)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        # uvicorn has already shut down gracefully and re-raised Ctrl-C: stopping is the normal end.
+        click.echo("tokentui: stopped", err=True)

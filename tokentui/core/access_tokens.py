@@ -1,0 +1,136 @@
+"""Listings of access tokens as Contentful's API filters them: date comparisons, paging, totals.
+
+:class:`~tokentui.core.queries.TokenQuery` covers the console's filters; the
+API's ``sys.expiresAt[gt]``, ``revokedAt[lt]`` and friends compare instants
+strictly or not, and treat "never expires" as later than any instant. Those
+comparisons are added here as SQL conditions beside TokenQuery's, so filtering,
+counting and paging stay in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, or_
+
+from tokentui.core.base import Actor, ServiceBase
+from tokentui.core.errors import NotFound
+from tokentui.core.kinds import Status, TokenKind
+from tokentui.core.models import Token
+from tokentui.core.queries import SortKey, TokenQuery, conditions, token_count, token_rows, visible
+from tokentui.core.views import TokenView, to_view
+
+if TYPE_CHECKING:
+    from tokentui.core.service import Service
+
+
+class Instant(StrEnum):
+    """The instants of a token a listing can compare."""
+
+    CREATED = "created_at"
+    EXPIRES = "expires_at"
+    REVOKED = "revoked_at"
+    LAST_USED = "last_used_at"
+
+
+class Comparison(StrEnum):
+    """How an instant compares with the bound."""
+
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One comparison, e.g. ``expires_at > 2027-01-01T00:00Z``."""
+
+    instant: Instant
+    comparison: Comparison
+    at: datetime
+
+    def condition(self) -> ColumnElement[bool]:
+        """The SQL condition; a token without the instant matches only "expires later than"."""
+        column: Any = getattr(Token, self.instant.value)
+        compared: ColumnElement[bool] = {
+            Comparison.LT: column < self.at,
+            Comparison.LTE: column <= self.at,
+            Comparison.GT: column > self.at,
+            Comparison.GTE: column >= self.at,
+        }[self.comparison]
+        if self.instant is Instant.EXPIRES and self.comparison in (Comparison.GT, Comparison.GTE):
+            # A token that never expires expires later than any instant.
+            return or_(column.is_(None), compared)
+        return compared
+
+
+@dataclass(frozen=True)
+class TokenFilter:
+    """What an API listing asks for: kinds, revoked or not, instant bounds, order."""
+
+    kinds: frozenset[TokenKind] = frozenset()
+    revoked: bool | None = None
+    bounds: tuple[Bound, ...] = ()
+    sort: SortKey = SortKey.CREATED
+    descending: bool = True
+
+    def query(self, *, mine: bool) -> TokenQuery:
+        """The TokenQuery part of the filter."""
+        statuses: frozenset[Status] = frozenset()
+        if self.revoked is True:
+            statuses = frozenset({Status.REVOKED})
+        elif self.revoked is False:
+            statuses = frozenset({Status.ACTIVE, Status.EXPIRED})
+        return TokenQuery(
+            mine=mine, kinds=self.kinds, statuses=statuses, sort=self.sort, descending=self.descending
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing and the number of tokens matching in all."""
+
+    total: int
+    skip: int
+    limit: int
+    items: tuple[TokenView, ...]
+
+
+def list_page(
+    service: ServiceBase, actor: Actor, token_filter: TokenFilter, *, org_wide: bool, skip: int, limit: int
+) -> Page:
+    """A page of the actor's own tokens, or (``org_wide``, admins) every token with access to the organization.
+
+    The total and the page are read in one transaction, so they agree.
+    """
+    if skip < 0 or limit < 0:
+        raise ValueError("skip and limit must not be negative")
+    now = service.now()
+    everyone = org_wide and actor.is_admin
+    query = token_filter.query(mine=not everyone)
+    where = [
+        visible(actor.user_id, actor.org_id, everyone),
+        *conditions(query, now),
+        *(bound.condition() for bound in token_filter.bounds),
+    ]
+    with service.store.read() as session:
+        total = int(session.execute(token_count(where)).scalar_one())
+        rows = session.execute(token_rows(where, query, now).offset(skip).limit(limit)).all()
+        items = tuple(to_view(token, email, space, now) for token, email, space in rows)
+    return Page(total, skip, limit, items)
+
+
+def own_user_token(service: Service, actor: Actor, token_id: str) -> TokenView:
+    """One of the actor's own personal, OAuth or session tokens, or NotFound.
+
+    Under ``/users/me`` an admin sees only their own tokens, as anyone does; the
+    organization listing is where they see others'.
+    """
+    view = service.get_token(actor, token_id)
+    if view.author_id != actor.user_id or not view.kind.is_user_token:
+        raise NotFound(f"no token {token_id!r}")
+    return view
