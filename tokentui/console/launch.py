@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+
 
 def run_console(db: str | None, actor: str | None, org: str | None) -> None:
-    """Open the console on the store at ``db`` as ``actor`` in ``org``."""
+    """Open the console on the store at ``db`` as ``actor`` in ``org``; a store error ends it with one line."""
     from tokentui.console.app import TokentuiApp
 
-    TokentuiApp(db=db, actor=actor, org=org).run()
+    app = TokentuiApp(db=db, actor=actor, org=org)
+    code = app.run()
+    if app.error is not None:
+        from tokentui.text import printable
+
+        print(f"tokentui: error: {printable(app.error)}", file=sys.stderr)
+    if code:
+        sys.exit(code)

@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from tokentui.core.audit import AuditLog
 from tokentui.core.base import Actor, Clock, utc_now
+from tokentui.core.creation import CreationOptions
 from tokentui.core.directory import Directory
 from tokentui.core.models import User
 from tokentui.core.store import Store
@@ -25,7 +26,7 @@ from tokentui.core.verify import Verifier
 __all__ = ["Actor", "Service", "open_service"]
 
 
-class Service(Directory, Tokens, Verifier, AuditLog):
+class Service(Directory, Tokens, Verifier, AuditLog, CreationOptions):
     """One object offering every operation; each method is one transaction."""
 
     def user_exists(self, email: str) -> bool:

@@ -1,0 +1,167 @@
+"""The console application: opens the store in the background and shows the token table.
+
+The first frame is painted before the database layer is even imported: the
+store is opened, migrated and (when empty) filled with demo data in a worker,
+and the home screen fills in when it is ready.
+"""
+
+from __future__ import annotations
+
+from asyncio import to_thread
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from tokentui.console.commands import TokentuiCommands
+from tokentui.console.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from tokentui.core.errors import TokentuiError
+    from tokentui.core.service import Actor, Service
+    from tokentui.core.views import OrgView
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What opening the store found."""
+
+    service: Service
+    actor: Actor
+    organizations: tuple[OrgView, ...]
+    notices: tuple[str, ...]
+
+
+class StoreReady(Message):
+    """The store is open and the acting user known."""
+
+
+class TokentuiApp(App[int]):
+    """tokentui's admin console."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tokentui"
+    COMMANDS = App.COMMANDS | {TokentuiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", priority=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(
+        self,
+        db: str | None = None,
+        actor: str | None = None,
+        org: str | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self._db = db
+        self._actor_email = actor
+        self._org = org
+        self._clock = clock
+        self.service: Service | None = None
+        self.actor: Actor | None = None
+        self.organizations: tuple[OrgView, ...] = ()
+        self.error: str | None = None
+        self.home = HomeScreen()
+
+    def get_default_screen(self) -> HomeScreen:
+        return self.home
+
+    def on_mount(self) -> None:
+        self.run_worker(self._open_store(), name="open store", exclusive=True)
+
+    async def _open_store(self) -> None:
+        from tokentui.core.errors import TokentuiError
+
+        try:
+            opened = await to_thread(self._open)
+        except TokentuiError as error:
+            self.error = str(error)
+            self.exit(return_code=_exit_code(error))
+            return
+        self.service, self.actor, self.organizations = opened.service, opened.actor, opened.organizations
+        self._update_titles()
+        for notice in opened.notices:
+            self.notify(notice, title="tokentui", timeout=8, markup=False)
+        self.home.post_message(StoreReady())
+
+    def _open(self) -> Opened:
+        """Open, migrate, fill an empty store with demo data, and resolve the acting user."""
+        from tokentui.core.base import utc_now
+        from tokentui.core.demo import DEMO_ORG, fill_demo
+        from tokentui.core.errors import InvalidInput
+        from tokentui.core.service import Service
+        from tokentui.core.store import Store
+        from tokentui.settings import ENV_ACTOR
+
+        service = Service(Store(self._db), self._clock or utc_now)
+        notices: list[str] = []
+        if service.is_empty():
+            fill_demo(service)
+            notices.append(
+                f"The store was empty, so it now holds the demo organization {DEMO_ORG}. "
+                "`tokentui init` starts a real one."
+            )
+        email, org = self._actor_email, self._org
+        if not email:
+            found = service.any_admin()
+            if found is None:
+                raise InvalidInput(f"say who you are with --as EMAIL (or {ENV_ACTOR})")
+            email, org = found[0], org or found[1]
+            notices.append(f"Acting as {email}, an owner of {found[1]}. Choose another user with --as.")
+        organizations = tuple(service.organizations(email))
+        if org is None and len(organizations) > 1:
+            org = organizations[0].name
+        actor = service.actor(email, org)
+        return Opened(service, actor, organizations, tuple(notices))
+
+    def switch_org(self, name: str) -> None:
+        """Act in organization ``name`` from now on."""
+        self.run_worker(self._switch_org(name), name="switch org", exclusive=True)
+
+    async def _switch_org(self, name: str) -> None:
+        assert self.service is not None and self.actor is not None
+        actor = await self.call(self.service.actor, self.actor.email, name)
+        if actor is None:
+            return
+        self.actor = actor
+        self._update_titles()
+        self.home.post_message(StoreReady())
+
+    def _update_titles(self) -> None:
+        if self.actor is None:
+            return
+        role = self.actor.role.value if self.actor.role else "no organization"
+        self.title = f"tokentui · {self.actor.org_name or 'personal'}"
+        self.sub_title = f"{self.actor.email} ({role})"
+
+    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Run a blocking service call off the event loop; a refusal becomes a toast and None."""
+        from tokentui.core.errors import TokentuiError
+
+        try:
+            return await to_thread(function, *args, **kwargs)
+        except TokentuiError as error:
+            self.notify(str(error), title="Refused", severity="error", markup=False, timeout=8)
+            return None
+
+    def action_help(self) -> None:
+        from tokentui.console.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def _exit_code(error: TokentuiError) -> int:
+    from tokentui.cli import EXIT_CODES
+
+    return EXIT_CODES.get(type(error), 1)

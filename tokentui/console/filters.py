@@ -1,0 +1,132 @@
+"""The console's filter state, as the user chose it, and its translation to a token query.
+
+The console remembers choices ("expires within 7 days") rather than the instants
+they stand for, so the filter still means the same thing a minute later and the
+filter dialog reopens with what the user picked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from tokentui.core.kinds import Status, TokenKind
+
+if TYPE_CHECKING:
+    from tokentui.core.queries import TokenQuery
+
+
+class ExpiryChoice(StrEnum):
+    """The expiry-date filter's presets."""
+
+    ANY = "any"
+    EXPIRED = "expired"
+    WITHIN_7_DAYS = "7d"
+    WITHIN_30_DAYS = "30d"
+    NO_EXPIRY = "never"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        """The words the filter dialog shows."""
+        return EXPIRY_LABELS[self]
+
+
+EXPIRY_LABELS = {
+    ExpiryChoice.ANY: "any expiry",
+    ExpiryChoice.EXPIRED: "expired",
+    ExpiryChoice.WITHIN_7_DAYS: "expires within 7 days",
+    ExpiryChoice.WITHIN_30_DAYS: "expires within 30 days",
+    ExpiryChoice.NO_EXPIRY: "no expiry",
+    ExpiryChoice.CUSTOM: "custom range",
+}
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Everything that narrows the token table, apart from sorting."""
+
+    search: str = ""
+    kinds: frozenset[TokenKind] = frozenset()
+    statuses: frozenset[Status] = frozenset()
+    created_from: date | None = None
+    created_to: date | None = None
+    expiry: ExpiryChoice = ExpiryChoice.ANY
+    expires_from: date | None = None
+    expires_to: date | None = None
+    mine: bool = False
+    sort: str = "created"
+    descending: bool = True
+
+    def with_(self, **changes: Any) -> Filters:
+        """A copy with ``changes``."""
+        return replace(self, **changes)
+
+    def cleared(self) -> Filters:
+        """No filters and no search; the sort order stays."""
+        return Filters(mine=self.mine, sort=self.sort, descending=self.descending)
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether anything narrows the list."""
+        return self.cleared() != self
+
+    def describe(self) -> list[str]:
+        """Each active filter in a few words, for the summary line."""
+        parts: list[str] = []
+        if self.search:
+            parts.append(f"search {self.search!r}")
+        if self.kinds:
+            parts.append("kind: " + ", ".join(sorted(k.label for k in self.kinds)))
+        if self.statuses:
+            parts.append("status: " + ", ".join(sorted(s.value for s in self.statuses)))
+        if self.created_from or self.created_to:
+            parts.append(f"created {_span(self.created_from, self.created_to)}")
+        if self.expiry is ExpiryChoice.CUSTOM:
+            parts.append(f"expires {_span(self.expires_from, self.expires_to)}")
+        elif self.expiry is not ExpiryChoice.ANY:
+            parts.append(self.expiry.label)
+        return parts
+
+    def to_query(self, now: datetime) -> TokenQuery:
+        """The token query these choices stand for at ``now``."""
+        from tokentui.core.queries import SortKey, TokenQuery
+
+        expires_after: datetime | None = None
+        expires_before: datetime | None = None
+        if self.expiry is ExpiryChoice.EXPIRED:
+            expires_before = now
+        elif self.expiry is ExpiryChoice.WITHIN_7_DAYS:
+            expires_after, expires_before = now, now + timedelta(days=7)
+        elif self.expiry is ExpiryChoice.WITHIN_30_DAYS:
+            expires_after, expires_before = now, now + timedelta(days=30)
+        elif self.expiry is ExpiryChoice.CUSTOM:
+            expires_after = _start(self.expires_from) if self.expires_from else None
+            expires_before = _start(self.expires_to) + timedelta(days=1) if self.expires_to else None
+        return TokenQuery(
+            mine=self.mine,
+            kinds=self.kinds,
+            statuses=self.statuses,
+            search=self.search,
+            created_after=_start(self.created_from) if self.created_from else None,
+            created_before=_start(self.created_to) + timedelta(days=1) if self.created_to else None,
+            expires_after=expires_after,
+            expires_before=expires_before,
+            no_expiry=self.expiry is ExpiryChoice.NO_EXPIRY,
+            sort=SortKey(self.sort),
+            descending=self.descending,
+        )
+
+
+def _span(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"{start.isoformat()} to {end.isoformat()}"
+    if start:
+        return f"from {start.isoformat()}"
+    return f"until {end.isoformat() if end else ''}"

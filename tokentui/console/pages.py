@@ -1,0 +1,40 @@
+"""Pages of tokens for the table: one query, counted once, read a page at a time.
+
+These methods block on the database; the table calls them from worker threads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tokentui.core.queries import TokenQuery
+    from tokentui.core.service import Actor, Service
+    from tokentui.core.views import TokenView
+
+
+class TokenPages:
+    """The tokens ``actor`` sees for ``query``, in the query's order."""
+
+    def __init__(self, service: Service, actor: Actor, query: TokenQuery) -> None:
+        self.service = service
+        self.actor = actor
+        self.query = query
+
+    def count(self) -> int:
+        """How many tokens match."""
+        return self.service.count_tokens(self.actor, self.query)
+
+    def page(self, offset: int, limit: int, total: int) -> list[TokenView]:
+        """Rows ``offset`` to ``offset + limit`` of ``total``.
+
+        A page in the second half is read from the far end in the opposite order:
+        the database skips ``total - offset`` rows instead of ``offset``, so the
+        last page costs what the first does.
+        """
+        if total and offset > total // 2:
+            reverse = self.query.with_(descending=not self.query.descending)
+            end = min(total, offset + limit)
+            rows = self.service.list_tokens(self.actor, reverse, offset=total - end, limit=end - offset)
+            return rows[::-1]
+        return self.service.list_tokens(self.actor, self.query, offset=offset, limit=limit)

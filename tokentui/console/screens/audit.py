@@ -1,0 +1,129 @@
+"""The audit log: every create, revoke, reset, expiry and removal, newest first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from tokentui.console.screens.details import when
+from tokentui.text import printable
+
+if TYPE_CHECKING:
+    from tokentui.console.app import TokentuiApp
+    from tokentui.core.views import AuditView
+
+PAGE = 200
+ACTIONS = (
+    ("every action", ""),
+    ("token created", "token.create"),
+    ("token revoked", "token.revoke"),
+    ("token reset", "token.reset"),
+    ("token expired", "token.expire"),
+    ("member removed", "member.remove"),
+    ("member added", "member.add"),
+    ("space events", "space."),
+)
+
+
+class AuditScreen(Screen[None]):
+    """The organization's audit log, filterable by action and text."""
+
+    app: TokentuiApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("a", "action_filter", "Action"),
+        Binding("m", "more", "More"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = 0
+        self.exhausted = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="audit-bar"):
+            yield Input(placeholder="/ search the log", id="audit-search", compact=True)
+            yield Select[str](ACTIONS, value="", allow_blank=False, id="audit-action", compact=True)
+        yield Static("", id="audit-summary", markup=False)
+        table: DataTable[Text] = DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+        table.add_columns("When", "Who", "Action", "What")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#audit", DataTable).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the newest page for the current filters."""
+        self.query_one("#audit", DataTable).clear()
+        self.loaded = 0
+        self.exhausted = False
+        self.run_worker(self._load(), exclusive=True, group="audit")
+
+    async def _load(self) -> None:
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        search = self.query_one("#audit-search", Input).value
+        action = self.query_one("#audit-action", Select).value
+        events = await app.call(
+            app.service.audit,
+            app.actor,
+            action=str(action) or None,
+            search=search,
+            offset=self.loaded,
+            limit=PAGE,
+        )
+        if events is None:
+            self.app.pop_screen()
+            return
+        self._add(events)
+
+    def _add(self, events: list[AuditView]) -> None:
+        table = self.query_one("#audit", DataTable)
+        for event in events:
+            table.add_row(
+                Text(when(event.at)),
+                Text(printable(event.actor or "tokentui")),
+                Text(event.action),
+                Text(printable(event.summary)),
+                key=str(event.id),
+            )
+        self.loaded += len(events)
+        self.exhausted = len(events) < PAGE
+        more = "" if self.exhausted else " (m loads more)"
+        self.query_one("#audit-summary", Static).update(f"{self.loaded} events, newest first{more}")
+
+    @on(Input.Changed, "#audit-search")
+    @on(Select.Changed, "#audit-action")
+    def _filter_changed(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#audit-search")
+    def _search_done(self) -> None:
+        self.query_one("#audit", DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#audit-search", Input).focus()
+
+    def action_action_filter(self) -> None:
+        self.query_one("#audit-action", Select).focus()
+
+    def action_more(self) -> None:
+        if not self.exhausted:
+            self.run_worker(self._load(), exclusive=True, group="audit")
+
+    @on(DataTable.RowHighlighted, "#audit")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.loaded - 1:
+            self.action_more()

@@ -1,0 +1,162 @@
+"""The author drill-down: a member's role, spaces, teams and tokens, and removal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Label, Static
+
+from tokentui.console.screens.details import fields_table, when
+from tokentui.console.widgets.token_table import short_date
+from tokentui.core.kinds import SPACE_KINDS, USER_KINDS, Status
+from tokentui.text import printable
+
+if TYPE_CHECKING:
+    from tokentui.console.app import TokentuiApp
+    from tokentui.core.views import MemberView, TokenView
+
+SHOWN_TOKENS = 200
+
+
+class AuthorScreen(ModalScreen[bool]):
+    """One author; dismisses with True when they were removed from the organization."""
+
+    app: TokentuiApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(False)", "Back"),
+        Binding("x", "remove", "Remove from organization"),
+    ]
+
+    def __init__(self, email: str) -> None:
+        super().__init__()
+        self.email = email
+        self.member: MemberView | None = None
+        self.user_tokens = 0
+        self.space_tokens = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog author"):
+            yield Label(printable(self.email), classes="dialog-title", markup=False)
+            yield Static("Loading…", id="member", markup=False)
+            yield Static("", id="token-count", markup=False)
+            table: DataTable[Text] = DataTable(id="author-tokens", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Name", "Kind", "Status", "Expires", "Last 4", "Space")
+            yield table
+            with Horizontal(classes="buttons"):
+                yield Button("Remove from organization (x)", variant="error", id="remove", disabled=True)
+                yield Button("Back (esc)", id="back")
+
+    def on_mount(self) -> None:
+        self.run_worker(self._load(), exclusive=True)
+
+    async def _load(self) -> None:
+        from asyncio import to_thread
+
+        from tokentui.core.errors import NotFound
+        from tokentui.core.queries import TokenQuery
+
+        app = self.app
+        service, actor = app.service, app.actor
+        assert service is not None and actor is not None
+        try:
+            self.member = await to_thread(service.member, actor, self.email)
+        except NotFound as missing:
+            self.query_one("#member", Static).update(Text(f"{missing}.", style="bold"))
+        mine = TokenQuery(author=self.email)
+        tokens = await app.call(service.list_tokens, actor, mine, limit=SHOWN_TOKENS)
+        active = frozenset({Status.ACTIVE})
+        self.user_tokens = (
+            await app.call(service.count_tokens, actor, mine.with_(kinds=USER_KINDS, statuses=active)) or 0
+        )
+        self.space_tokens = (
+            await app.call(service.count_tokens, actor, mine.with_(kinds=SPACE_KINDS, statuses=active)) or 0
+        )
+        total = await app.call(service.count_tokens, actor, mine) or 0
+        if self.member is not None:
+            self._show_member(self.member)
+        self._show_tokens(tokens or [], total)
+
+    def _show_member(self, member: MemberView) -> None:
+        org = self.app.actor.org_name if self.app.actor else ""
+        spaces = ", ".join(f"{s.space} ({s.role})" for s in member.spaces) or "none"
+        rows = [
+            ("Name", member.name or "-"),
+            ("Role", f"{member.role.value} of {org}"),
+            ("SSO bypass", "yes" if member.sso_bypass else "no"),
+            ("Member since", when(member.joined_at)),
+            ("Spaces", spaces),
+            ("Teams", ", ".join(member.teams) or "none"),
+        ]
+        self.query_one("#member", Static).update(fields_table(rows))
+        self.query_one("#remove", Button).disabled = False
+
+    def _show_tokens(self, tokens: list[TokenView], total: int) -> None:
+        shown = f" (the newest {len(tokens)} below)" if total > len(tokens) else ""
+        self.query_one("#token-count", Static).update(
+            f"{total} token{'s' if total != 1 else ''} you can see{shown}; "
+            f"{self.user_tokens} active personal/OAuth/authtokens, {self.space_tokens} active space tokens."
+        )
+        table = self.query_one("#author-tokens", DataTable)
+        for token in tokens:
+            table.add_row(
+                *(
+                    Text(printable(cell))
+                    for cell in (
+                        token.name,
+                        token.kind.label,
+                        token.status_label,
+                        short_date(token.expires_at),
+                        token.last4,
+                        token.space or "-",
+                    )
+                ),
+                key=token.id,
+            )
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#remove")
+    def action_remove(self) -> None:
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        if self.member is None or self.app.actor is None:
+            return
+        org = self.app.actor.org_name or "this organization"
+        question = Text.assemble(
+            "Remove ",
+            (printable(self.member.email), "bold"),
+            f" from {printable(org)}?\n\n",
+            f"• Their {self.user_tokens} active personal, OAuth and authtokens lose access to {printable(org)} "
+            "at once and leave this organization's token list (they still work in the author's other "
+            "organizations).\n",
+            f"• Their {self.space_tokens} active space tokens stay with their spaces; revoke them separately "
+            "if needed.\n",
+            "• Their space roles and team memberships here are removed.",
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._remove(), exclusive=True)
+
+        self.app.push_screen(ConfirmScreen("Remove from organization", question, "Remove"), confirmed)
+
+    async def _remove(self) -> None:
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        removed = await app.call(app.service.remove_member, app.actor, self.email)
+        if removed is not None:
+            self.notify(
+                f"Removed {removed.email}; {removed.tokens_cut_off} of their tokens no longer reach "
+                f"{app.actor.org_name}.",
+                markup=False,
+            )
+            self.dismiss(True)

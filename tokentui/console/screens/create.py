@@ -1,0 +1,289 @@
+"""The create dialog: a kind, the fields that kind needs, and an expiry from the dropdown."""
+
+from __future__ import annotations
+
+from asyncio import to_thread
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+
+from tokentui.core.kinds import TokenKind
+from tokentui.settings import LIMITS
+
+if TYPE_CHECKING:
+    from tokentui.console.app import TokentuiApp
+    from tokentui.core.creation import CreationChoices
+    from tokentui.core.views import CreatedToken  # noqa: F401 (the base class names it in a string)
+
+CUSTOM = "custom"
+NEVER = "never"
+
+
+def expiry_options() -> list[tuple[str, str]]:
+    """The expiry dropdown: the preset days, a custom date, or no expiry."""
+    options = [(_days_label(days), f"{days}d") for days in LIMITS.expiry_presets_days]
+    return [*options, ("Custom date…", CUSTOM), ("No expiry", NEVER)]
+
+
+def _days_label(days: int) -> str:
+    if days == 365:
+        return "1 year"
+    suffix = " (default)" if days == LIMITS.default_expiry_days else ""
+    return f"{days} days{suffix}"
+
+
+class CreateScreen(ModalScreen["CreatedToken | None"]):
+    """Create a token; the Create button stays disabled until the form is valid."""
+
+    app: TokentuiApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "create", "Create"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.choices: CreationChoices | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog create"):
+            yield Label("New token", classes="dialog-title")
+            with VerticalScroll(id="form"):
+                yield Label("Kind")
+                yield Select[str]([], id="kind", allow_blank=True, prompt="Loading kinds…")
+                yield Static("", id="kind-note", markup=False)
+                yield Label("Name")
+                yield Input(placeholder="what the token is for, e.g. CI deploys", id="name")
+                with Vertical(id="app-field", classes="field"):
+                    yield Label("Application")
+                    yield Input(placeholder="the application acting for you", id="app")
+                with Vertical(id="scopes-field", classes="field"):
+                    yield Label("Scopes")
+                    yield SelectionList[str](id="scopes")
+                with Vertical(id="space-field", classes="field"):
+                    yield Label("Space")
+                    yield Select[str]([], id="space", prompt="Choose a space")
+                with Vertical(id="env-field", classes="field"):
+                    yield Label("Environment")
+                    yield Select[str]([], id="environment", prompt="Choose an environment")
+                with Vertical(id="branches-field", classes="field"):
+                    yield Label("Branches and aliases (none chosen: all)")
+                    yield SelectionList[str](id="branches")
+                with Vertical(id="expiry-field", classes="field"):
+                    yield Label("Expires")
+                    yield Select[str](expiry_options(), id="expiry", allow_blank=False, value="30d")
+                    yield Input(placeholder="YYYY-MM-DD (end of that day, UTC)", id="custom-date")
+                yield Checkbox("E-mail notification before it expires", value=True, id="notify")
+            yield Static("", id="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Create (ctrl+s)", variant="success", id="create", disabled=True)
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_fields(None)
+        self.run_worker(self._load_choices(), exclusive=True)
+
+    async def _load_choices(self) -> None:
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        choices = await app.call(app.service.creation_options, app.actor)
+        if choices is None:
+            self.dismiss(None)
+            return
+        self.choices = choices
+        kind_select = self.query_one("#kind", Select)
+        kind_select.set_options(
+            (
+                kind.kind.label if kind.allowed else f"{kind.kind.label} (not available to you)",
+                kind.kind.value,
+            )
+            for kind in choices.kinds
+        )
+        kind_select.value = TokenKind.PERSONAL.value
+        kind_select.focus()
+
+    # -- which fields a kind needs ---------------------------------------------
+
+    @property
+    def kind(self) -> TokenKind | None:
+        """The chosen kind."""
+        value = self.query_one("#kind", Select).value
+        return TokenKind(value) if isinstance(value, str) else None
+
+    @on(Select.Changed, "#kind")
+    def _kind_changed(self) -> None:
+        kind = self.kind
+        self._show_fields(kind)
+        if kind is None or self.choices is None:
+            return
+        choice = self.choices.kind(kind)
+        note = self.query_one("#kind-note", Static)
+        note.update(Text(f"Not available: {choice.reason}", style="bold") if choice.reason else "")
+        scopes = self.query_one("#scopes", SelectionList)
+        scopes.clear_options()
+        scopes.add_options([(scope, scope, scope in choice.default_scopes) for scope in choice.scopes])
+        spaces = self.query_one("#space", Select)
+        allowed = self.choices.spaces_for(kind)
+        spaces.set_options((space.space.name, space.space.name) for space in allowed)
+        if len(allowed) == 1:
+            spaces.value = allowed[0].space.name
+        self.query_one("#expiry", Select).value = (
+            "30d" if kind in (TokenKind.PERSONAL, TokenKind.OAUTH) else NEVER
+        )
+        self._validate()
+
+    def _show_fields(self, kind: TokenKind | None) -> None:
+        space_kind = kind in (TokenKind.DELIVERY, TokenKind.MANAGEMENT)
+        self.query_one("#app-field").display = kind is TokenKind.OAUTH
+        self.query_one("#scopes-field").display = kind in (
+            TokenKind.PERSONAL,
+            TokenKind.OAUTH,
+            TokenKind.MANAGEMENT,
+        )
+        self.query_one("#space-field").display = space_kind
+        self.query_one("#env-field").display = kind is TokenKind.DELIVERY
+        self.query_one("#branches-field").display = space_kind and bool(
+            self.query_one("#branches", SelectionList).option_count
+        )
+        self.query_one("#expiry-field").display = kind is not None and kind.may_expire
+        self.query_one("#custom-date").display = self.query_one("#expiry", Select).value == CUSTOM
+        self.query_one("#notify").display = kind is TokenKind.MANAGEMENT
+
+    @on(Select.Changed, "#space")
+    def _space_changed(self) -> None:
+        space = self._space()
+        environments = self.query_one("#environment", Select)
+        branches = self.query_one("#branches", SelectionList)
+        branches.clear_options()
+        if space is None:
+            environments.set_options([])
+        else:
+            names = [*space.environments, *(alias for alias, _ in space.aliases)]
+            environments.set_options((name, name) for name in names)
+            if space.environments:
+                environments.value = space.environments[0]
+            branches.add_options(
+                [(b, b) for b in space.branches] + [(f"{a} → {t}", a) for a, t in space.aliases]
+            )
+        self._show_fields(self.kind)
+        self._validate()
+
+    def _space(self) -> Any:
+        value = self.query_one("#space", Select).value
+        if self.choices is None or not isinstance(value, str):
+            return None
+        return next((c.space for c in self.choices.spaces if c.space.name == value), None)
+
+    @on(Select.Changed, "#expiry")
+    def _expiry_changed(self) -> None:
+        self._show_fields(self.kind)
+        if self.query_one("#expiry", Select).value == CUSTOM:
+            self.query_one("#custom-date", Input).focus()
+        self._validate()
+
+    @on(Input.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(Select.Changed, "#environment")
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        self._validate()
+
+    # -- validation ---------------------------------------------------------------
+
+    def _validate(self) -> dict[str, Any] | None:
+        """The create_token arguments, or None with the first problem shown inline."""
+        from tokentui.core.errors import InvalidInput
+
+        error = self.query_one("#error", Static)
+        button = self.query_one("#create", Button)
+        try:
+            request = self._request()
+        except InvalidInput as problem:
+            error.update(Text(str(problem)))
+            button.disabled = True
+            return None
+        error.update("")
+        button.disabled = False
+        return request
+
+    def _request(self) -> dict[str, Any]:
+        from tokentui.core.errors import InvalidInput
+        from tokentui.core.expiry import parse_expiry
+        from tokentui.core.rules import check_name, normalise_scopes
+
+        kind = self.kind
+        if kind is None or self.choices is None:
+            raise InvalidInput("Choose a kind of token.")
+        choice = self.choices.kind(kind)
+        if not choice.allowed:
+            raise InvalidInput(f"You cannot create a {kind.label.lower()}: {choice.reason}")
+        name = self.query_one("#name", Input).value
+        if not name.strip():
+            raise InvalidInput("Give the token a name.")
+        request: dict[str, Any] = {"kind": kind, "name": check_name(name, LIMITS.max_name_length)}
+        if choice.scopes:
+            request["scopes"] = normalise_scopes(kind, self.query_one("#scopes", SelectionList).selected)
+        if kind is TokenKind.OAUTH:
+            request["app"] = check_name(
+                self.query_one("#app", Input).value, LIMITS.max_app_name_length, "application name"
+            )
+        if kind in (TokenKind.DELIVERY, TokenKind.MANAGEMENT):
+            space = self._space()
+            if space is None:
+                raise InvalidInput("Choose a space.")
+            request["space"] = space.name
+            request["branches"] = tuple(self.query_one("#branches", SelectionList).selected)
+        if kind is TokenKind.DELIVERY:
+            environment = self.query_one("#environment", Select).value
+            if not isinstance(environment, str):
+                raise InvalidInput("Choose the environment the token serves.")
+            request["environment"] = environment
+        if kind.may_expire:
+            expiry = self.query_one("#expiry", Select).value
+            if expiry == CUSTOM:
+                text = self.query_one("#custom-date", Input).value.strip()
+                if not text:
+                    raise InvalidInput("Type the expiry date as YYYY-MM-DD.")
+                assert self.app.service is not None
+                parse_expiry(text, self.app.service.now())
+                request["expires"] = text
+            else:
+                request["expires"] = str(expiry)
+        if kind is TokenKind.MANAGEMENT:
+            request["notify"] = self.query_one("#notify", Checkbox).value
+        return request
+
+    # -- create -------------------------------------------------------------------
+
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        request = self._validate()
+        if request is not None:
+            self.query_one("#create", Button).disabled = True
+            self.run_worker(self._create(request), exclusive=True)
+
+    async def _create(self, request: dict[str, Any]) -> None:
+        from tokentui.core.errors import TokentuiError
+
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        kind = request.pop("kind")
+        try:
+            created = await to_thread(app.service.create_token, app.actor, kind, **request)
+        except TokentuiError as refusal:
+            self.query_one("#error", Static).update(Text(str(refusal)))
+            self.notify(str(refusal), title="Refused", severity="error", markup=False)
+            self.query_one("#create", Button).disabled = False
+            return
+        self.dismiss(created)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,97 @@
+"""One token's every field, with the actions that apply to it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from tokentui.core.kinds import TokenKind
+from tokentui.text import printable
+
+if TYPE_CHECKING:
+    from tokentui.core.views import TokenView
+
+
+def when(instant: datetime | None, empty: str = "-") -> str:
+    """``YYYY-MM-DD HH:MM UTC``, or ``empty``."""
+    return empty if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def token_fields(token: TokenView) -> list[tuple[str, str]]:
+    """(label, value) pairs of everything known about ``token``."""
+    status = token.status_label
+    if token.status.value == "expired" and token.expires_at is not None:
+        status = f"expired on {when(token.expires_at)}"
+    return [
+        ("Name", token.name),
+        ("Kind", token.kind.label),
+        ("Status", status),
+        ("Author", token.author),
+        ("Scopes", ", ".join(token.scopes) or "-"),
+        ("Space", token.space or "- (tied to its user)"),
+        ("Environment", token.environment or "-"),
+        ("Branches", ", ".join(token.branches) or ("all" if token.space else "-")),
+        ("Application", token.app_name or "-"),
+        ("Last four", token.last4),
+        ("Created", when(token.created_at)),
+        ("Expires", when(token.expires_at, "never")),
+        ("Revoked", when(token.revoked_at)),
+        ("Last used", when(token.last_used_at, "never")),
+        ("E-mail notification", "on" if token.notify else "off")
+        if token.kind is TokenKind.MANAGEMENT
+        else ("ID", token.id),
+    ]
+
+
+def fields_table(rows: list[tuple[str, str]]) -> Table:
+    """A two-column table with every value shown literally."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for label, value in rows:
+        table.add_row(label, Text(printable(value)))
+    return table
+
+
+class DetailsScreen(ModalScreen[str | None]):
+    """A token's details; dismisses with the action the user picked."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back"),
+        Binding("a", "dismiss('author')", "Author"),
+        Binding("r", "dismiss('revoke')", "Revoke"),
+        Binding("R", "dismiss('reset')", "Reset", key_display="R"),
+    ]
+
+    def __init__(self, token: TokenView) -> None:
+        super().__init__()
+        self.token = token
+
+    def compose(self) -> ComposeResult:
+        token = self.token
+        with Vertical(classes="dialog details"):
+            yield Label(f"{token.kind.label} …{token.last4}", classes="dialog-title", markup=False)
+            with VerticalScroll():
+                yield Static(fields_table(token_fields(token)), id="fields")
+            with Horizontal(classes="buttons"):
+                yield Button("Author (a)", id="author")
+                if token.kind is TokenKind.LEGACY_ACCESS:
+                    yield Button("Reset (R)", variant="warning", id="reset")
+                else:
+                    yield Button(
+                        "Revoke (r)", variant="error", id="revoke", disabled=token.revoked_at is not None
+                    )
+                yield Button("Back (esc)", id="back")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "back" else event.button.id)

@@ -1,0 +1,133 @@
+"""The filter dialog: kind, status, creation date and expiry date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+
+from tokentui.console.filters import ExpiryChoice, Filters
+from tokentui.core.kinds import Status, TokenKind
+
+
+class FiltersScreen(ModalScreen[Filters | None]):
+    """Choose filters; Apply stays disabled while a date is malformed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "apply", "Apply"),
+    ]
+
+    def __init__(self, filters: Filters) -> None:
+        super().__init__()
+        self.filters = filters
+
+    def compose(self) -> ComposeResult:
+        f = self.filters
+        with Vertical(classes="dialog filters"):
+            yield Label("Filters", classes="dialog-title")
+            with VerticalScroll():
+                with Horizontal(id="lists"):
+                    with Vertical():
+                        yield Label("Kind")
+                        yield SelectionList[str](
+                            *((k.label, k.value, k in f.kinds) for k in TokenKind), id="kinds"
+                        )
+                    with Vertical():
+                        yield Label("Status")
+                        yield SelectionList[str](
+                            *((s.value, s.value, s in f.statuses) for s in Status), id="statuses"
+                        )
+                yield Label("Created between (YYYY-MM-DD, either may be empty)")
+                with Horizontal(classes="range"):
+                    yield Input(_day(f.created_from), placeholder="from", id="created-from")
+                    yield Input(_day(f.created_to), placeholder="to", id="created-to")
+                yield Label("Expiry")
+                yield Select[str](
+                    ((c.label, c.value) for c in ExpiryChoice),
+                    value=f.expiry.value,
+                    allow_blank=False,
+                    id="expiry",
+                )
+                with Horizontal(classes="range", id="expiry-range"):
+                    yield Input(_day(f.expires_from), placeholder="from", id="expires-from")
+                    yield Input(_day(f.expires_to), placeholder="to", id="expires-to")
+            yield Static("", id="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Apply (ctrl+s)", variant="primary", id="apply")
+                yield Button("Clear all", id="clear")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_range()
+        self.query_one("#kinds", SelectionList).focus()
+
+    def _show_range(self) -> None:
+        self.query_one("#expiry-range").display = (
+            self.query_one("#expiry", Select).value == ExpiryChoice.CUSTOM
+        )
+
+    @on(Select.Changed, "#expiry")
+    def _expiry_changed(self) -> None:
+        self._show_range()
+        self._chosen()
+
+    @on(Input.Changed)
+    def _date_changed(self) -> None:
+        self._chosen()
+
+    def _chosen(self) -> Filters | None:
+        """The filters on the form, or None with the problem shown."""
+        from tokentui.core.errors import InvalidInput
+        from tokentui.core.expiry import parse_day
+
+        def day(widget_id: str, what: str) -> date | None:
+            text = self.query_one(f"#{widget_id}", Input).value.strip()
+            return parse_day(text, what) if text else None
+
+        error = self.query_one("#error", Static)
+        apply = self.query_one("#apply", Button)
+        try:
+            expiry = ExpiryChoice(str(self.query_one("#expiry", Select).value))
+            custom = expiry is ExpiryChoice.CUSTOM
+            chosen = self.filters.with_(
+                kinds=frozenset(TokenKind(v) for v in self.query_one("#kinds", SelectionList).selected),
+                statuses=frozenset(Status(v) for v in self.query_one("#statuses", SelectionList).selected),
+                created_from=day("created-from", "created from"),
+                created_to=day("created-to", "created to"),
+                expiry=expiry,
+                expires_from=day("expires-from", "expires from") if custom else None,
+                expires_to=day("expires-to", "expires to") if custom else None,
+            )
+        except InvalidInput as problem:
+            error.update(Text(str(problem)))
+            apply.disabled = True
+            return None
+        error.update("")
+        apply.disabled = False
+        return chosen
+
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        chosen = self._chosen()
+        if chosen is not None:
+            self.dismiss(chosen)
+
+    @on(Button.Pressed, "#clear")
+    def _clear(self) -> None:
+        self.dismiss(self.filters.cleared())
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""

@@ -1,0 +1,325 @@
+"""The home screen: every token with access to the organization, filtered and sorted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from tokentui.console.filters import ExpiryChoice, Filters
+from tokentui.console.widgets.token_table import COLUMNS, TokenTable
+from tokentui.core.kinds import Status, TokenKind
+
+if TYPE_CHECKING:
+    from tokentui.console.app import StoreReady, TokentuiApp
+    from tokentui.core.views import CreatedToken, TokenView
+
+SORT_KEYS = tuple(column.key for column in COLUMNS)
+
+
+class HomeScreen(Screen[None]):
+    """The token table with its search box, filters and summary."""
+
+    app: TokentuiApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("f", "filters", "Filters"),
+        Binding("n", "new", "New"),
+        Binding("a", "author", "Author"),
+        Binding("r", "revoke", "Revoke"),
+        Binding("R", "reset", "Reset", key_display="R"),
+        Binding("l", "audit", "Audit"),
+        Binding("e", "expiring", "Expiring", show=False),
+        Binding("c", "clear", "Clear filters", show=False),
+        Binding("m", "mine", "Mine / all", show=False),
+        Binding("s", "sort", "Next sort column", show=False),
+        Binding("S", "reverse", "Reverse sort", show=False, key_display="S"),
+        Binding("o", "orgs", "Switch organization", show=False),
+        Binding("escape", "back", "Back to table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.expiring_soon = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="searchbar"):
+            yield Label("/", id="search-prompt")
+            yield Input(placeholder="search by name or last four characters", id="search", compact=True)
+        yield Static("Opening the store…", id="summary", markup=False)
+        yield TokenTable(id="tokens")
+        yield Footer()
+
+    @property
+    def table(self) -> TokenTable:
+        """The token table."""
+        return self.query_one(TokenTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    def on_store_ready(self, _message: StoreReady) -> None:
+        self.reload()
+
+    # -- loading ----------------------------------------------------------------
+
+    def reload(self, *, keep_cursor: bool = False) -> None:
+        """Show the tokens matching the current filters (fetched in workers)."""
+        from tokentui.console.pages import TokenPages
+
+        app = self.app
+        if app.service is None or app.actor is None:
+            return
+        query = self.filters.to_query(app.service.now())
+        self.table.show(
+            TokenPages(app.service, app.actor, query),
+            sort_key=self.filters.sort,
+            descending=self.filters.descending,
+            keep_cursor=keep_cursor,
+        )
+        self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
+
+    async def _count_expiring(self) -> None:
+        from tokentui.core.queries import TokenQuery
+
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        now = app.service.now()
+        soon = TokenQuery(
+            mine=self.filters.mine,
+            statuses=frozenset({Status.ACTIVE}),
+            expires_before=now + timedelta(days=7),
+        )
+        count = await app.call(app.service.count_tokens, app.actor, soon)
+        if count is not None:
+            self.expiring_soon = count
+            self._show_summary()
+
+    def on_token_table_counted(self, _message: TokenTable.Counted) -> None:
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        actor = self.app.actor
+        total = self.table.total
+        whose = "your tokens" if (self.filters.mine or not (actor and actor.is_admin)) else "organization"
+        parts = [f"{total:,} token{'s' if total != 1 else ''} ({whose})"]
+        if self.expiring_soon:
+            parts.append(f"{self.expiring_soon} expire within 7 days (e)")
+        described = self.filters.describe()
+        if described:
+            parts.append("filters: " + "; ".join(described) + " (c clears)")
+        elif total == 0:
+            parts.append("no tokens yet: n creates one")
+        self.query_one("#summary", Static).update(Text(" · ".join(parts)))
+
+    def _apply(self, filters: Filters) -> None:
+        self.filters = filters
+        self.reload()
+
+    # -- search and filters -----------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() != self.filters.search:
+            self._apply(self.filters.with_(search=event.value.strip()))
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.table.focus()
+
+    def action_back(self) -> None:
+        self.table.focus()
+
+    def action_filters(self) -> None:
+        from tokentui.console.screens.filters import FiltersScreen
+
+        def chosen(filters: Filters | None) -> None:
+            if filters is not None:
+                self._apply(filters)
+
+        self.app.push_screen(FiltersScreen(self.filters), chosen)
+
+    def action_clear(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self._apply(self.filters.cleared())
+        self.notify("Filters cleared.", timeout=2)
+
+    def action_expiring(self) -> None:
+        if self.filters.expiry is ExpiryChoice.WITHIN_7_DAYS:
+            self._apply(self.filters.with_(expiry=ExpiryChoice.ANY, statuses=frozenset()))
+        else:
+            self._apply(
+                self.filters.with_(expiry=ExpiryChoice.WITHIN_7_DAYS, statuses=frozenset({Status.ACTIVE}))
+            )
+
+    def action_mine(self) -> None:
+        self._apply(self.filters.with_(mine=not self.filters.mine))
+
+    # -- sorting ----------------------------------------------------------------
+
+    def sort_by(self, key: str) -> None:
+        """Sort by ``key``; choosing the current column again reverses the order."""
+        if key == self.filters.sort:
+            self._apply(self.filters.with_(descending=not self.filters.descending))
+        else:
+            self._apply(self.filters.with_(sort=key, descending=key in ("created", "expires")))
+
+    def on_token_table_sort_requested(self, message: TokenTable.SortRequested) -> None:
+        self.sort_by(message.key)
+
+    def action_sort(self) -> None:
+        following = SORT_KEYS[(SORT_KEYS.index(self.filters.sort) + 1) % len(SORT_KEYS)]
+        self.sort_by(following)
+
+    def action_reverse(self) -> None:
+        self.sort_by(self.filters.sort)
+
+    # -- the selected token -----------------------------------------------------
+
+    def _selected(self) -> TokenView | None:
+        token = self.table.current
+        if token is None:
+            self.notify("No token selected.", severity="warning", timeout=3)
+        return token
+
+    def on_token_table_selected(self, message: TokenTable.Selected) -> None:
+        self.open_details(message.token)
+
+    def open_details(self, token: TokenView | None = None) -> None:
+        """Show the details of ``token`` (default: the selected one)."""
+        from tokentui.console.screens.details import DetailsScreen
+
+        token = token or self._selected()
+        if token is not None:
+            self.app.push_screen(DetailsScreen(token), self._after_details)
+
+    def _after_details(self, action: str | None) -> None:
+        if action == "author":
+            self.action_author()
+        elif action == "revoke":
+            self.action_revoke()
+        elif action == "reset":
+            self.action_reset()
+
+    def action_author(self) -> None:
+        from tokentui.console.screens.author import AuthorScreen
+
+        token = self._selected()
+        if token is not None:
+            self.app.push_screen(
+                AuthorScreen(token.author), lambda changed: self.reload() if changed else None
+            )
+
+    def action_revoke(self) -> None:
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        token = self._selected()
+        if token is None:
+            return
+        question = Text.assemble(
+            "Revoke the ",
+            token.kind.label.lower(),
+            " ",
+            (repr(token.name), "bold"),
+            f" (…{token.last4})? It stops working at once; this cannot be undone.",
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._revoke(token), group="write")
+
+        self.app.push_screen(ConfirmScreen("Revoke token", question, "Revoke"), confirmed)
+
+    async def _revoke(self, token: TokenView) -> None:
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        revoked = await app.call(app.service.revoke, app.actor, token.id)
+        if revoked is not None:
+            self.notify(f"Revoked {revoked.name!r} (…{revoked.last4}).", markup=False)
+            self.reload(keep_cursor=True)
+
+    def action_reset(self) -> None:
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        token = self._selected()
+        if token is None:
+            return
+        if token.kind is not TokenKind.LEGACY_ACCESS:
+            self.notify(
+                f"Only legacy access tokens can be reset; this is a {token.kind.label.lower()}.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        question = Text.assemble(
+            "Reset the access token ",
+            (repr(token.name), "bold"),
+            f" of space {token.space!r}? The secret ending …{token.last4} stops working at once; "
+            "the new secret is shown once.",
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._reset(token), group="write")
+
+        self.app.push_screen(ConfirmScreen("Reset token", question, "Reset"), confirmed)
+
+    async def _reset(self, token: TokenView) -> None:
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        created = await app.call(app.service.reset, app.actor, token.id)
+        if created is not None:
+            self.reveal(created)
+
+    # -- create -----------------------------------------------------------------
+
+    def action_new(self) -> None:
+        from tokentui.console.screens.create import CreateScreen
+
+        if self.app.service is None:
+            return
+        self.app.push_screen(CreateScreen(), self._created)
+
+    def _created(self, created: CreatedToken | None) -> None:
+        if created is not None:
+            self.reveal(created)
+
+    def reveal(self, created: CreatedToken) -> None:
+        """Show a new secret once, then refresh the table."""
+        from tokentui.console.screens.reveal import RevealScreen
+
+        self.app.push_screen(RevealScreen(created), lambda _: self.reload(keep_cursor=True))
+
+    # -- other screens ----------------------------------------------------------
+
+    def action_audit(self) -> None:
+        from tokentui.console.screens.audit import AuditScreen
+
+        if self.app.actor is not None:
+            self.app.push_screen(AuditScreen())
+
+    def action_orgs(self) -> None:
+        from tokentui.console.screens.orgs import OrgsScreen
+
+        if len(self.app.organizations) < 2:
+            self.notify("You belong to one organization only.", timeout=3)
+            return
+        self.app.push_screen(OrgsScreen(self.app.organizations), self._org_chosen)
+
+    def _org_chosen(self, name: str | None) -> None:
+        if name is not None and self.app.actor is not None and name != self.app.actor.org_name:
+            self.filters = self.filters.cleared()
+            self.app.switch_org(name)

@@ -1,0 +1,94 @@
+"""The one-time reveal of a new secret."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from tokentui.console import clipboard
+from tokentui.text import printable
+
+if TYPE_CHECKING:
+    from tokentui.core.views import CreatedToken
+
+
+class RevealScreen(ModalScreen[None]):
+    """Shows a secret once; closing without copying asks first; closing forgets it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy", "Copy"),
+        Binding("escape,d", "done", "Done"),
+    ]
+
+    def __init__(self, created: CreatedToken) -> None:
+        super().__init__()
+        self._secret: str | None = created.secret
+        self._token = created.token
+        self.copied = False
+
+    def compose(self) -> ComposeResult:
+        token = self._token
+        with Vertical(classes="dialog reveal"):
+            yield Label("Your new token", classes="dialog-title")
+            yield Static(
+                Text.assemble(
+                    (printable(token.name), "bold"), f"  ·  {token.kind.label}", f"  ·  ends …{token.last4}"
+                ),
+                id="reveal-what",
+            )
+            yield Static(Text(self._secret or ""), id="secret")
+            yield Static(
+                Text(
+                    "This is the only time the secret is shown. Copy it now and keep it somewhere safe: "
+                    "tokentui stores only a hash and cannot show it again.",
+                    style="bold",
+                ),
+                id="warning",
+            )
+            yield Static("", id="copy-result", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Copy (c)", variant="primary", id="copy")
+                yield Button("Done (esc)", id="done")
+
+    def on_mount(self) -> None:
+        self.query_one("#copy", Button).focus()
+
+    @on(Button.Pressed, "#copy")
+    def action_copy(self) -> None:
+        if self._secret is None:
+            return
+        result = clipboard.copy(self.app, self._secret)
+        self.copied = True
+        self.query_one("#copy-result", Static).update(result.describe())
+
+    @on(Button.Pressed, "#done")
+    def action_done(self) -> None:
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        if self.copied:
+            self._close()
+            return
+        self.app.push_screen(
+            ConfirmScreen(
+                "Close without copying?",
+                "You have not copied the secret. Once closed it is gone for good: "
+                "you would have to revoke the token and create another.",
+                "Close",
+                cancel="Go back",
+            ),
+            lambda yes: self._close() if yes else None,
+        )
+
+    def _close(self) -> None:
+        # Drop every reference to the secret: this screen's, its widget's and the app's clipboard copy.
+        self._secret = None
+        self.query_one("#secret", Static).update("")
+        clipboard.forget(self.app)
+        self.dismiss(None)

@@ -1,0 +1,366 @@
+"""The token table: a line-rendering view over pages fetched from the database.
+
+Only the rows on screen (plus a page of margin) are ever loaded, so the table
+behaves the same with fifty tokens or a million: the scrollbar, the row count
+and the cursor act as if every row were there, and a row whose page has not
+arrived yet shows as a dim placeholder for the few milliseconds a page takes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tokentui.core.kinds import Status
+from tokentui.text import printable
+
+if TYPE_CHECKING:
+    from tokentui.console.pages import TokenPages
+    from tokentui.core.views import TokenView
+
+PAGE_SIZE = 100
+# Pages kept in memory: enough for a few screens either side of the cursor.
+CACHED_PAGES = 12
+
+
+def short_date(instant: datetime | None, empty: str = "never") -> str:
+    """``YYYY-MM-DD`` in UTC."""
+    return empty if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+STATUS_MARKS = {Status.ACTIVE: "●", Status.EXPIRED: "◌", Status.REVOKED: "✕"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the sort key it stands for, its title, and how wide it may be."""
+
+    key: str
+    title: str
+    min_width: int
+    weight: int
+    cell: Callable[[TokenView], str]
+
+
+def _where(token: TokenView) -> str:
+    if token.space is None:
+        return "-"
+    return f"{token.space}/{token.environment}" if token.environment else token.space
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", 12, 4, lambda t: t.name),
+    Column("kind", "Kind", 10, 2, lambda t: t.kind.label),
+    Column("author", "Author", 12, 3, lambda t: t.author),
+    Column("created", "Created", 10, 0, lambda t: short_date(t.created_at)),
+    Column("expires", "Expires", 10, 0, lambda t: short_date(t.expires_at)),
+    Column("status", "Status", 9, 0, lambda t: f"{STATUS_MARKS[t.status]} {t.status.value}"),
+    Column("last4", "Last 4", 6, 0, lambda t: t.last4),
+    Column("space", "Space/env", 9, 2, _where),
+)
+GAP = 1
+
+
+def column_widths(total: int) -> list[int]:
+    """Each column's width for a table ``total`` cells wide (at least every minimum)."""
+    minimum = sum(c.min_width for c in COLUMNS) + GAP * (len(COLUMNS) - 1)
+    spare = max(0, total - minimum)
+    weights = sum(c.weight for c in COLUMNS)
+    widths = [c.min_width + spare * c.weight // weights for c in COLUMNS]
+    # Rounding leftovers go to the first flexible column, so the row fills the width.
+    leftover = max(0, total - sum(widths) - GAP * (len(COLUMNS) - 1))
+    widths[0] += leftover
+    return widths
+
+
+class TokenTable(ScrollView, can_focus=True):
+    """Every matching token, one row each, loaded a page at a time."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "select", "Details", show=True),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "token-table--header",
+        "token-table--sorted",
+        "token-table--cursor",
+        "token-table--placeholder",
+        "token-table--active",
+        "token-table--expired",
+        "token-table--revoked",
+    }
+
+    DEFAULT_CSS = """
+    TokenTable {
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    TokenTable > .token-table--header { text-style: bold; background: $panel; color: $text; }
+    TokenTable > .token-table--sorted { text-style: bold underline; background: $panel; color: $accent; }
+    TokenTable > .token-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    TokenTable:blur > .token-table--cursor { background: $block-cursor-blurred-background; }
+    TokenTable > .token-table--placeholder { color: $text-disabled; }
+    TokenTable > .token-table--active { color: $text-success; }
+    TokenTable > .token-table--expired { color: $text-warning; }
+    TokenTable > .token-table--revoked { color: $text-error; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Selected(Message):
+        """The user chose a row (enter or double click)."""
+
+        def __init__(self, token: TokenView) -> None:
+            super().__init__()
+            self.token = token
+
+    class SortRequested(Message):
+        """The user clicked a column title."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class Counted(Message):
+        """The number of matching rows is known."""
+
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.total = 0
+        self.sort_key = "created"
+        self.descending = True
+        self._source: TokenPages | None = None
+        self._generation = 0
+        self._pages: OrderedDict[int, list[TokenView]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._wanted: set[int] = set()
+
+    # -- data -------------------------------------------------------------------
+
+    def show(self, source: TokenPages, *, sort_key: str, descending: bool, keep_cursor: bool = False) -> None:
+        """Show ``source``'s rows: count them, then load pages as they come on screen."""
+        self._generation += 1
+        self._source = source
+        self.sort_key = sort_key
+        self.descending = descending
+        self._pages.clear()
+        self._pending.clear()
+        self._wanted.clear()
+        if not keep_cursor:
+            self.cursor = 0
+        self.run_worker(self._count(self._generation, source), group="count", exclusive=True)
+
+    async def _count(self, generation: int, source: TokenPages) -> None:
+        from asyncio import to_thread
+
+        from tokentui.core.errors import TokentuiError
+
+        try:
+            total = await to_thread(source.count)
+        except TokentuiError as error:
+            self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
+            return
+        if generation != self._generation:
+            return
+        self.total = total
+        self.virtual_size = Size(self._table_width(), total + 1)
+        self.cursor = min(self.cursor, max(0, total - 1))
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Counted(total))
+
+    def _want(self, page: int) -> None:
+        if page in self._pending or page in self._pages:
+            return
+        if not self._wanted:
+            self.call_later(self._fetch_wanted)
+        self._wanted.add(page)
+
+    def _fetch_wanted(self) -> None:
+        source, generation = self._source, self._generation
+        if source is None:
+            return
+        for page in sorted(self._wanted):
+            self._pending.add(page)
+            self.run_worker(self._fetch(generation, source, page), group="pages")
+        self._wanted.clear()
+
+    async def _fetch(self, generation: int, source: TokenPages, page: int) -> None:
+        from asyncio import to_thread
+
+        from tokentui.core.errors import TokentuiError
+
+        try:
+            rows = await to_thread(source.page, page * PAGE_SIZE, PAGE_SIZE, self.total)
+        except TokentuiError as error:
+            self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
+            return
+        if generation != self._generation:
+            return
+        self._pending.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > CACHED_PAGES:
+            self._pages.popitem(last=False)
+        self.refresh()
+
+    def row(self, index: int) -> TokenView | None:
+        """The token at ``index`` if its page is loaded."""
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None or index % PAGE_SIZE >= len(page):
+            return None
+        self._pages.move_to_end(index // PAGE_SIZE)
+        return page[index % PAGE_SIZE]
+
+    @property
+    def current(self) -> TokenView | None:
+        """The token under the cursor, if any."""
+        return self.row(self.cursor) if self.total else None
+
+    @property
+    def is_loading(self) -> bool:
+        """Whether pages are still on their way (tests and the benchmark wait on this)."""
+        return bool(self._pending or self._wanted)
+
+    # -- geometry ---------------------------------------------------------------
+
+    def _table_width(self) -> int:
+        minimum = sum(c.min_width for c in COLUMNS) + GAP * (len(COLUMNS) - 1)
+        return max(minimum, self.scrollable_content_region.width)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.virtual_size = Size(self._table_width(), self.total + 1)
+        self._scroll_cursor_into_view()
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + self._visible_rows:
+            self.scroll_to(y=self.cursor - self._visible_rows + 1, animate=False, immediate=True)
+
+    # -- rendering --------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            strip = self._header()
+        else:
+            index = scroll_y + y - 1
+            if index >= self.total:
+                return Strip.blank(width, base)
+            strip = self._row(index)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header(self) -> Strip:
+        header = self.get_component_rich_style("token-table--header")
+        sorted_style = self.get_component_rich_style("token-table--sorted")
+        widths = column_widths(self._table_width())
+        segments: list[Segment] = []
+        for column, width in zip(COLUMNS, widths, strict=True):
+            title = column.title
+            style = header
+            if column.key == self.sort_key:
+                title = f"{title} {'▼' if self.descending else '▲'}"
+                style = sorted_style
+            segments.append(Segment(title[:width].ljust(width), style))
+            segments.append(Segment(" " * GAP, header))
+        return Strip(segments[:-1]).extend_cell_length(self._table_width(), header)
+
+    def _row(self, index: int) -> Strip:
+        token = self.row(index)
+        widths = column_widths(self._table_width())
+        base = self.rich_style
+        if token is None:
+            self._want(index // PAGE_SIZE)
+            style = self.get_component_rich_style("token-table--placeholder")
+            return Strip([Segment("…".ljust(self._table_width()), style)])
+        row_style = base
+        if index == self.cursor:
+            row_style = base + self.get_component_rich_style("token-table--cursor")
+        segments: list[Segment] = []
+        for column, width in zip(COLUMNS, widths, strict=True):
+            text = Text(printable(column.cell(token)), no_wrap=True, end="")
+            text.truncate(width, overflow="ellipsis", pad=True)
+            style = row_style
+            if column.key == "status" and index != self.cursor:
+                style = row_style + self._status_style(token.status)
+            segments.append(Segment(text.plain, style))
+            segments.append(Segment(" " * GAP, row_style))
+        return Strip(segments[:-1]).extend_cell_length(self._table_width(), row_style)
+
+    def _status_style(self, status: Status) -> Style:
+        return self.get_component_rich_style(f"token-table--{status.value}")
+
+    # -- the cursor -------------------------------------------------------------
+
+    def watch_cursor(self, _old: int, _new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def _move_to(self, index: int) -> None:
+        self.cursor = max(0, min(index, self.total - 1))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * self._visible_rows)
+
+    def action_first(self) -> None:
+        self._move_to(0)
+
+    def action_last(self) -> None:
+        self._move_to(self.total - 1)
+
+    def action_select(self) -> None:
+        token = self.current
+        if token is not None:
+            self.post_message(self.Selected(token))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            self._header_clicked(event.x + int(self.scroll_x))
+            return
+        index = int(self.scroll_y) + event.y - 1
+        if 0 <= index < self.total:
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_select()
+
+    def _header_clicked(self, x: int) -> None:
+        edge = 0
+        for column, width in zip(COLUMNS, column_widths(self._table_width()), strict=True):
+            edge += width + GAP
+            if x < edge:
+                self.post_message(self.SortRequested(column.key))
+                return
