@@ -141,8 +141,7 @@ class TokentuiApp(App[int]):
         if self.actor is None:
             return
         role = self.actor.role.value if self.actor.role else "no organization"
-        self.title = f"tokentui · {self.actor.org_name or 'personal'}"
-        self.sub_title = f"{self.actor.email} ({role})"
+        self.title = f"{self.actor.org_name or 'tokentui'} · {self.actor.email} ({role})"
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Run a blocking service call off the event loop; a refusal becomes a toast and None."""

@@ -57,29 +57,33 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             yield Label("New token", classes="dialog-title")
             with VerticalScroll(id="form"):
                 yield Label("Kind")
-                yield Select[str]([], id="kind", allow_blank=True, prompt="Loading kinds…")
+                yield Select[str]([], id="kind", allow_blank=True, prompt="Loading kinds…", compact=True)
                 yield Static("", id="kind-note", markup=False)
                 yield Label("Name")
-                yield Input(placeholder="what the token is for, e.g. CI deploys", id="name")
+                yield Input(placeholder="what the token is for, e.g. CI deploys", id="name", compact=True)
                 with Vertical(id="app-field", classes="field"):
                     yield Label("Application")
-                    yield Input(placeholder="the application acting for you", id="app")
+                    yield Input(placeholder="the application acting for you", id="app", compact=True)
                 with Vertical(id="scopes-field", classes="field"):
                     yield Label("Scopes")
-                    yield SelectionList[str](id="scopes")
+                    yield SelectionList[str](id="scopes", compact=True)
                 with Vertical(id="space-field", classes="field"):
                     yield Label("Space")
-                    yield Select[str]([], id="space", prompt="Choose a space")
+                    yield Select[str]([], id="space", prompt="Choose a space", compact=True)
                 with Vertical(id="env-field", classes="field"):
                     yield Label("Environment")
-                    yield Select[str]([], id="environment", prompt="Choose an environment")
+                    yield Select[str]([], id="environment", prompt="Choose an environment", compact=True)
                 with Vertical(id="branches-field", classes="field"):
                     yield Label("Branches and aliases (none chosen: all)")
-                    yield SelectionList[str](id="branches")
+                    yield SelectionList[str](id="branches", compact=True)
                 with Vertical(id="expiry-field", classes="field"):
                     yield Label("Expires")
-                    yield Select[str](expiry_options(), id="expiry", allow_blank=False, value="30d")
-                    yield Input(placeholder="YYYY-MM-DD (end of that day, UTC)", id="custom-date")
+                    yield Select[str](
+                        expiry_options(), id="expiry", allow_blank=False, value="30d", compact=True
+                    )
+                    yield Input(
+                        placeholder="YYYY-MM-DD (end of that day, UTC)", id="custom-date", compact=True
+                    )
                 yield Checkbox("E-mail notification before it expires", value=True, id="notify")
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):

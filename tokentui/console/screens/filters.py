@@ -38,17 +38,17 @@ class FiltersScreen(ModalScreen[Filters | None]):
                     with Vertical():
                         yield Label("Kind")
                         yield SelectionList[str](
-                            *((k.label, k.value, k in f.kinds) for k in TokenKind), id="kinds"
+                            *((k.label, k.value, k in f.kinds) for k in TokenKind), id="kinds", compact=True
                         )
                     with Vertical():
                         yield Label("Status")
                         yield SelectionList[str](
-                            *((s.value, s.value, s in f.statuses) for s in Status), id="statuses"
+                            *((s.value, s.value, s in f.statuses) for s in Status), id="statuses", compact=True
                         )
                 yield Label("Created between (YYYY-MM-DD, either may be empty)")
                 with Horizontal(classes="range"):
-                    yield Input(_day(f.created_from), placeholder="from", id="created-from")
-                    yield Input(_day(f.created_to), placeholder="to", id="created-to")
+                    yield Input(_day(f.created_from), placeholder="from", id="created-from", compact=True)
+                    yield Input(_day(f.created_to), placeholder="to", id="created-to", compact=True)
                 yield Label("Expiry")
                 yield Select[str](
                     ((c.label, c.value) for c in ExpiryChoice),
@@ -57,8 +57,8 @@ class FiltersScreen(ModalScreen[Filters | None]):
                     id="expiry",
                 )
                 with Horizontal(classes="range", id="expiry-range"):
-                    yield Input(_day(f.expires_from), placeholder="from", id="expires-from")
-                    yield Input(_day(f.expires_to), placeholder="to", id="expires-to")
+                    yield Input(_day(f.expires_from), placeholder="from", id="expires-from", compact=True)
+                    yield Input(_day(f.expires_to), placeholder="to", id="expires-to", compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply")

@@ -25,7 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tokentui.core.kinds import Status
+from tokentui.core.kinds import Status, TokenKind
 from tokentui.text import printable
 
 if TYPE_CHECKING:
@@ -62,15 +62,25 @@ def _where(token: TokenView) -> str:
     return f"{token.space}/{token.environment}" if token.environment else token.space
 
 
+# Where the kind column is too narrow for the UI label, these keep kinds apart.
+SHORT_KIND_LABELS = {
+    TokenKind.PERSONAL: "Personal",
+    TokenKind.OAUTH: "OAuth app",
+    TokenKind.DELIVERY: "Delivery",
+    TokenKind.MANAGEMENT: "Management",
+    TokenKind.SESSION: "Authtoken",
+    TokenKind.LEGACY_ACCESS: "Legacy",
+}
+
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 12, 4, lambda t: t.name),
-    Column("kind", "Kind", 10, 2, lambda t: t.kind.label),
-    Column("author", "Author", 12, 3, lambda t: t.author),
+    Column("name", "Name", 9, 3, lambda t: t.name),
+    Column("kind", "Kind", 10, 4, lambda t: t.kind.label),
+    Column("author", "Author", 10, 3, lambda t: t.author),
     Column("created", "Created", 10, 0, lambda t: short_date(t.created_at)),
     Column("expires", "Expires", 10, 0, lambda t: short_date(t.expires_at)),
     Column("status", "Status", 9, 0, lambda t: f"{STATUS_MARKS[t.status]} {t.status.value}"),
-    Column("last4", "Last 4", 6, 0, lambda t: t.last4),
-    Column("space", "Space/env", 9, 2, _where),
+    Column("last4", "Last4", 5, 0, lambda t: t.last4),
+    Column("space", "Space/env", 9, 3, _where),
 )
 GAP = 1
 
@@ -113,7 +123,7 @@ class TokenTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     TokenTable {
         background: $surface;
-        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
     }
     TokenTable > .token-table--header { text-style: bold; background: $panel; color: $text; }
     TokenTable > .token-table--sorted { text-style: bold underline; background: $panel; color: $accent; }
@@ -309,7 +319,10 @@ class TokenTable(ScrollView, can_focus=True):
             row_style = base + self.get_component_rich_style("token-table--cursor")
         segments: list[Segment] = []
         for column, width in zip(COLUMNS, widths, strict=True):
-            text = Text(printable(column.cell(token)), no_wrap=True, end="")
+            value = column.cell(token)
+            if column.key == "kind" and len(value) > width:
+                value = SHORT_KIND_LABELS[token.kind]
+            text = Text(printable(value), no_wrap=True, end="")
             text.truncate(width, overflow="ellipsis", pad=True)
             style = row_style
             if column.key == "status" and index != self.cursor:

@@ -1,0 +1,53 @@
+"""Driving the console with Textual's pilot, and reading the screen as a user would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.conftest import Clock
+from tokentui.console.app import TokentuiApp
+from tokentui.console.widgets.token_table import TokenTable
+
+SIZE = (120, 35)
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until the store is open, every worker has finished and the screen is painted."""
+    app = pilot.app
+    quiet = 0
+    for _ in range(300):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = app.home.is_mounted and app.home.query_one(TokenTable).is_loading
+        opened = app.service is not None or app.error is not None or app._exit
+        # Quiet for a few rounds in a row: a repaint may still ask for a page.
+        quiet = quiet + 1 if opened and not busy and not app.workers else 0
+        if quiet >= 3:
+            return
+    raise AssertionError("the console did not settle")
+
+
+def screen_text(app: TokentuiApp) -> str:
+    """The characters on screen, line by line, as the terminal would show them."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def table_text(app: TokentuiApp) -> str:
+    """The token table's visible lines (header first)."""
+    table = app.home.query_one(TokenTable)
+    return "\n".join(table.render_line(y).text for y in range(table.scrollable_content_region.height))
+
+
+@pytest.fixture
+def console(db_url: str, clock: Clock) -> Callable[..., TokentuiApp]:
+    """A factory of consoles on the test's store, with the test's clock."""
+
+    def make(actor: str | None = None, org: str | None = None) -> TokentuiApp:
+        return TokentuiApp(db=db_url, actor=actor, org=org, clock=clock)
+
+    return make

@@ -1,0 +1,243 @@
+"""The token table: what admins and members see, search, filters, sorting, paging."""
+
+from __future__ import annotations
+
+from tests.conftest import ADMIN, DEVELOPER, OWNER, Clock, Org
+from tests.console.conftest import SIZE, screen_text, settle, table_text
+from tokentui.console.widgets.token_table import PAGE_SIZE, TokenTable
+from tokentui.core.queries import SortKey, TokenQuery
+
+MANAGE = ["content_management_manage"]
+
+
+def _fill(org: Org) -> dict[str, str]:
+    """A token of several kinds; returns name -> last four."""
+    service = org.service
+    made = {
+        "ci deploy": service.create_token(org.developer, "personal", name="ci deploy", expires="90d", scopes=MANAGE),
+        "site delivery": service.create_token(
+            org.developer, "delivery", name="site delivery", space="Website", environment="production"
+        ),
+        "owner pat": service.create_token(org.owner, "personal", name="owner pat", expires="never", scopes=MANAGE),
+        "weekly export": service.create_token(org.owner, "personal", name="weekly export", expires="5d", scopes=MANAGE),
+        "cms sync": service.create_token(org.space_admin, "management", name="cms sync", space="Website", scopes=["read"]),
+    }
+    return {name: created.token.last4 for name, created in made.items()}
+
+
+async def test_admin_table_shows_every_column_of_every_org_token(org: Org, console) -> None:
+    last4 = _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = table_text(app)
+        for column in ("Name", "Kind", "Author", "Created", "Expires", "Status", "Last4", "Space/env"):
+            assert column in text
+        assert "ci deploy" in text and "Personal access token" in text and DEVELOPER in text
+        assert "site delivery" in text and "Website/production" in text and "Delivery token" in text
+        assert last4["cms sync"] in text and "Management token" in text
+        assert "2026-11-22" in text and "2027-02-20" in text  # created, and 90 days later
+        assert "● active" in text
+        summary = screen_text(app)
+        assert "6 tokens (organization)" in summary  # five made here, plus the Legacy space's access token
+        assert "1 expire within 7 days (e)" in summary
+
+
+async def test_member_sees_only_their_own_tokens(org: Org, console) -> None:
+    _fill(org)
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = table_text(app)
+        assert "ci deploy" in text and "site delivery" in text
+        assert "owner pat" not in text and "cms sync" not in text
+        assert "2 tokens (your tokens)" in screen_text(app)
+
+
+async def test_search_by_last_four_characters_finds_the_token(org: Org, console) -> None:
+    last4 = _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *last4["owner pat"])
+        await settle(pilot)
+        assert "1 token (organization)" in screen_text(app)
+        assert "owner pat" in table_text(app) and "ci deploy" not in table_text(app)
+        await pilot.press("enter", "c")
+        await settle(pilot)
+        assert "6 tokens" in screen_text(app)
+
+
+async def test_search_matches_names_too(org: Org, console) -> None:
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"EXPORT")
+        await settle(pilot)
+        assert "weekly export" in table_text(app) and "1 token " in screen_text(app)
+
+
+async def test_kind_and_status_filters_combine_and_clear_with_one_key(org: Org, console) -> None:
+    _fill(org)
+    org.service.revoke(org.developer, org.service.list_tokens(org.developer, TokenQuery(search="ci deploy"))[0].id)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")  # the kind list has focus; its first entry is Personal access token
+        await pilot.press("space", "tab", "space")  # ... and the status list's first is active
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "filters: kind: Personal access token; status: active" in text
+        assert "2 tokens" in text  # owner pat and weekly export; ci deploy is revoked
+        assert "ci deploy" not in table_text(app)
+        await pilot.press("c")
+        await settle(pilot)
+        assert "6 tokens" in screen_text(app) and "filters:" not in screen_text(app)
+
+
+async def test_expiring_within_seven_days_is_one_key(org: Org, console) -> None:
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert "1 token " in screen_text(app) and "expires within 7 days" in screen_text(app)
+        assert "weekly export" in table_text(app)
+
+
+async def test_expiry_filter_custom_range_and_malformed_date(org: Org, console, clock: Clock) -> None:
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.click("#expiry")
+        await pilot.press("end", "enter")  # the last preset: custom range
+        await pilot.click("#expires-from")
+        await pilot.press(*"2027-13-01")
+        assert "is not a date" in screen_text(app)
+        assert screen.query_one("#apply").disabled
+        await pilot.press(*["backspace"] * 10, *"2027-02-01")
+        await pilot.click("#expires-to")
+        await pilot.press(*"2027-02-28")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "expires 2027-02-01 to 2027-02-28" in screen_text(app)
+        assert "1 token " in screen_text(app) and "ci deploy" in table_text(app)
+
+
+async def test_no_expiry_preset(org: Org, console) -> None:
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.click("#expiry")
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        expected = org.service.count_tokens(org.owner, TokenQuery(no_expiry=True))
+        assert "no expiry" in screen_text(app)
+        assert f"{expected} tokens" in screen_text(app)
+        assert "never" in table_text(app) and "2027-" not in table_text(app)
+
+
+async def test_clicking_a_column_title_sorts_by_it(org: Org, console) -> None:
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click(TokenTable, offset=(2, 0))  # the Name title
+        await settle(pilot)
+        first = table_text(app).splitlines()[1]
+        assert "Name ▲" in table_text(app)
+        assert first.startswith("ci deploy")
+        await pilot.click(TokenTable, offset=(2, 0))
+        await settle(pilot)
+        assert "Name ▼" in table_text(app) and table_text(app).splitlines()[1].startswith("weekly export")
+
+
+async def test_expired_tokens_show_their_status_in_words(org: Org, console, clock: Clock) -> None:
+    _fill(org)
+    clock.advance(days=6)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(line for line in table_text(app).splitlines() if "weekly export" in line)
+        assert "◌ expired" in row
+
+
+async def test_names_are_shown_literally_never_as_markup_or_escapes(org: Org, console) -> None:
+    hostile = "[bold red]boom[/] \x1b]52;c;aGk=\x07 \x1b[2J"
+    org.service.create_token(org.owner, "personal", name=hostile, scopes=MANAGE)
+    app = console(OWNER)
+    async with app.run_test(size=(200, 35)) as pilot:
+        await settle(pilot)
+        text = table_text(app)
+        assert "[bold red]boom[/]" in text
+        assert "\\x1b]52;c;aGk=\\x07" in text
+        assert "\x1b" not in screen_text(app)
+
+
+async def test_the_table_loads_pages_never_every_row(org: Org, console) -> None:
+    from tokentui.core.bulk import bulk_tokens
+
+    bulk_tokens(org.service, "Acme", 3000, seed=3)
+    total = org.service.count_tokens(org.owner)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.home.query_one(TokenTable)
+        assert table.total == total and f"{total:,} tokens" in screen_text(app)
+        assert len(table._pages) == 1
+        await pilot.press("G")  # jump to the last row
+        await settle(pilot)
+        last = org.service.list_tokens(org.owner, TokenQuery(sort=SortKey.CREATED), offset=total - 1, limit=1)[0]
+        assert table.current == last
+        assert last.name[:8] in table_text(app).splitlines()[-1]
+        assert len(table._pages) * PAGE_SIZE < total
+        await pilot.press("g")
+        await settle(pilot)
+        assert table.current == org.service.list_tokens(org.owner, limit=1)[0]
+
+
+async def test_an_empty_store_opens_on_the_demo_organization(console) -> None:
+    app = console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Northwind Media" in screen_text(app)
+        assert app.home.query_one(TokenTable).total > 300
+        assert any("demo organization" in n.message for n in app._notifications)
+
+
+async def test_org_switcher_for_members_of_several(org: Org, console) -> None:
+    org.service.init_org("Globex", ADMIN)
+    org.service.create_token(org.service.actor(ADMIN, "Globex"), "personal", name="globex pat", scopes=MANAGE)
+    app = console(ADMIN, "Acme")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Acme · admin@acme.test (admin)" in screen_text(app)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert "Globex · admin@acme.test (owner)" in screen_text(app)
+        assert "globex pat" in table_text(app)
+
+
+async def test_a_store_error_ends_the_console_with_one_message(tmp_path, console) -> None:
+    bad = tmp_path / "corrupt.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    from tokentui.console.app import TokentuiApp
+
+    app = TokentuiApp(db=f"sqlite:///{bad}", actor=OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert app.return_code == 7 and app.error and "database" in app.error
+    assert bad.read_bytes() == b"this is not a database" * 100
