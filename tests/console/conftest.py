@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Select
+from textual.widgets._select import SelectOverlay
 
 from tests.conftest import Clock
 from tokentui.console.app import TokentuiApp
@@ -35,6 +38,29 @@ def screen_text(app: TokentuiApp) -> str:
     """The characters on screen, line by line, as the terminal would show them."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def said(app: TokentuiApp) -> str:
+    """The screen's words with borders dropped and line breaks and runs of spaces made one space,
+    so a sentence the terminal wrapped over two lines is still found whole."""
+    return " ".join(re.sub(r"[█▌▐│╭╮╰╯─▀▄▔▁]", " ", screen_text(app)).split())
+
+
+async def choose(pilot: Pilot[int], selector: str, value: str) -> None:
+    """Pick ``value`` in a dropdown the way a user does: click it, arrow to the option, press enter."""
+    select = pilot.app.screen.query_one(selector, Select)
+    await pilot.click(selector)
+    await pilot.pause()
+    overlay = select.query_one(SelectOverlay)
+    values = [getattr(option, "id", None) for option in overlay.options]
+    target = next(i for i, option in enumerate(select._options) if option[1] == value)
+    for _ in range(len(values) + 1):
+        if overlay.highlighted == target:
+            break
+        await pilot.press("down" if overlay.highlighted is None or overlay.highlighted < target else "up")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert select.value == value, (values, select.value)
 
 
 def table_text(app: TokentuiApp) -> str:

@@ -14,13 +14,21 @@ def _fill(org: Org) -> dict[str, str]:
     """A token of several kinds; returns name -> last four."""
     service = org.service
     made = {
-        "ci deploy": service.create_token(org.developer, "personal", name="ci deploy", expires="90d", scopes=MANAGE),
+        "ci deploy": service.create_token(
+            org.developer, "personal", name="ci deploy", expires="90d", scopes=MANAGE
+        ),
         "site delivery": service.create_token(
             org.developer, "delivery", name="site delivery", space="Website", environment="production"
         ),
-        "owner pat": service.create_token(org.owner, "personal", name="owner pat", expires="never", scopes=MANAGE),
-        "weekly export": service.create_token(org.owner, "personal", name="weekly export", expires="5d", scopes=MANAGE),
-        "cms sync": service.create_token(org.space_admin, "management", name="cms sync", space="Website", scopes=["read"]),
+        "owner pat": service.create_token(
+            org.owner, "personal", name="owner pat", expires="never", scopes=MANAGE
+        ),
+        "weekly export": service.create_token(
+            org.owner, "personal", name="weekly export", expires="5d", scopes=MANAGE
+        ),
+        "cms sync": service.create_token(
+            org.space_admin, "management", name="cms sync", space="Website", scopes=["read"]
+        ),
     }
     return {name: created.token.last4 for name, created in made.items()}
 
@@ -80,7 +88,9 @@ async def test_search_matches_names_too(org: Org, console) -> None:
 
 async def test_kind_and_status_filters_combine_and_clear_with_one_key(org: Org, console) -> None:
     _fill(org)
-    org.service.revoke(org.developer, org.service.list_tokens(org.developer, TokenQuery(search="ci deploy"))[0].id)
+    org.service.revoke(
+        org.developer, org.service.list_tokens(org.developer, TokenQuery(search="ci deploy"))[0].id
+    )
     app = console(OWNER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -198,7 +208,9 @@ async def test_the_table_loads_pages_never_every_row(org: Org, console) -> None:
         assert len(table._pages) == 1
         await pilot.press("G")  # jump to the last row
         await settle(pilot)
-        last = org.service.list_tokens(org.owner, TokenQuery(sort=SortKey.CREATED), offset=total - 1, limit=1)[0]
+        last = org.service.list_tokens(
+            org.owner, TokenQuery(sort=SortKey.CREATED), offset=total - 1, limit=1
+        )[0]
         assert table.current == last
         assert last.name[:8] in table_text(app).splitlines()[-1]
         assert len(table._pages) * PAGE_SIZE < total

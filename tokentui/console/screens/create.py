@@ -169,8 +169,7 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         if space is None:
             environments.set_options([])
         else:
-            names = [*space.environments, *(alias for alias, _ in space.aliases)]
-            environments.set_options((name, name) for name in names)
+            environments.set_options((name, name) for name in space.environments)
             if space.environments:
                 environments.value = space.environments[0]
             branches.add_options(

@@ -43,7 +43,9 @@ class FiltersScreen(ModalScreen[Filters | None]):
                     with Vertical():
                         yield Label("Status")
                         yield SelectionList[str](
-                            *((s.value, s.value, s in f.statuses) for s in Status), id="statuses", compact=True
+                            *((s.value, s.value, s in f.statuses) for s in Status),
+                            id="statuses",
+                            compact=True,
                         )
                 yield Label("Created between (YYYY-MM-DD, either may be empty)")
                 with Horizontal(classes="range"):
