@@ -52,7 +52,7 @@ async def test_create_a_personal_token_with_each_expiry_choice(
     org: Org, console, clock: Clock, label: str, value: str, expiry: object
 ) -> None:
     app = console(DEVELOPER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         dialog = await _open_dialog(pilot, f"expiry {len(label)}")
         await choose(pilot, "#expiry", value)
@@ -76,7 +76,7 @@ async def test_create_a_personal_token_with_each_expiry_choice(
 
 async def test_create_stays_disabled_until_the_form_is_valid(org: Org, console) -> None:
     app = console(DEVELOPER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
@@ -100,7 +100,7 @@ async def test_create_stays_disabled_until_the_form_is_valid(org: Org, console) 
 
 async def test_a_delivery_token_needs_a_space_and_an_environment(org: Org, console) -> None:
     app = console(DEVELOPER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         dialog = await _open_dialog(pilot, "site")
         await choose(pilot, "#kind", "delivery")
@@ -119,7 +119,7 @@ async def test_a_delivery_token_needs_a_space_and_an_environment(org: Org, conso
 
 async def test_kinds_the_actor_may_not_create_are_explained(org: Org, console) -> None:
     app = console(CONTENT_MANAGER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         dialog = await _open_dialog(pilot, "try")
         labels = [str(o[0]) for o in dialog.query_one("#kind")._options]
@@ -138,7 +138,7 @@ async def test_a_refusal_from_the_core_is_shown_in_the_dialog(org: Org, console)
             org.developer, "delivery", name=f"d{n}", space="Website", environment="production"
         )
     app = console(DEVELOPER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         dialog = await _open_dialog(pilot, "one too many")
         await choose(pilot, "#kind", "delivery")
@@ -153,7 +153,7 @@ async def test_a_refusal_from_the_core_is_shown_in_the_dialog(org: Org, console)
 async def test_copy_sends_the_secret_with_osc52_and_says_so(org: Org, console, monkeypatch) -> None:
     monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         written: list[str] = []
         monkeypatch.setattr(app._driver, "write", written.append)
@@ -183,7 +183,7 @@ async def test_copy_uses_the_local_clipboard_where_there_is_one(org: Org, consol
     copied: list[str] = []
     monkeypatch.setattr(pyperclip, "copy", copied.append)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await _open_dialog(pilot, "local")
         await pilot.press("ctrl+s")
@@ -199,7 +199,7 @@ async def test_closing_the_reveal_without_copying_asks_first_and_forgets_the_sec
     org: Org, console
 ) -> None:
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await _open_dialog(pilot, "uncopied")
         await pilot.press("ctrl+s")

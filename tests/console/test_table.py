@@ -36,7 +36,7 @@ def _fill(org: Org) -> dict[str, str]:
 async def test_admin_table_shows_every_column_of_every_org_token(org: Org, console) -> None:
     last4 = _fill(org)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         text = table_text(app)
         for column in ("Name", "Kind", "Author", "Created", "Expires", "Status", "Last4", "Space/env"):
@@ -54,7 +54,7 @@ async def test_admin_table_shows_every_column_of_every_org_token(org: Org, conso
 async def test_member_sees_only_their_own_tokens(org: Org, console) -> None:
     _fill(org)
     app = console(DEVELOPER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         text = table_text(app)
         assert "ci deploy" in text and "site delivery" in text
@@ -65,7 +65,7 @@ async def test_member_sees_only_their_own_tokens(org: Org, console) -> None:
 async def test_search_by_last_four_characters_finds_the_token(org: Org, console) -> None:
     last4 = _fill(org)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("slash", *last4["owner pat"])
         await settle(pilot)
@@ -79,7 +79,7 @@ async def test_search_by_last_four_characters_finds_the_token(org: Org, console)
 async def test_search_matches_names_too(org: Org, console) -> None:
     _fill(org)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"EXPORT")
         await settle(pilot)
@@ -92,7 +92,7 @@ async def test_kind_and_status_filters_combine_and_clear_with_one_key(org: Org, 
         org.developer, org.service.list_tokens(org.developer, TokenQuery(search="ci deploy"))[0].id
     )
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f")  # the kind list has focus; its first entry is Personal access token
         await pilot.press("space", "tab", "space")  # ... and the status list's first is active
@@ -110,7 +110,7 @@ async def test_kind_and_status_filters_combine_and_clear_with_one_key(org: Org, 
 async def test_expiring_within_seven_days_is_one_key(org: Org, console) -> None:
     _fill(org)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
@@ -121,7 +121,7 @@ async def test_expiring_within_seven_days_is_one_key(org: Org, console) -> None:
 async def test_expiry_filter_custom_range_and_malformed_date(org: Org, console, clock: Clock) -> None:
     _fill(org)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f")
         await settle(pilot)
@@ -144,7 +144,7 @@ async def test_expiry_filter_custom_range_and_malformed_date(org: Org, console, 
 async def test_no_expiry_preset(org: Org, console) -> None:
     _fill(org)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f")
         await settle(pilot)
@@ -161,7 +161,7 @@ async def test_no_expiry_preset(org: Org, console) -> None:
 async def test_clicking_a_column_title_sorts_by_it(org: Org, console) -> None:
     _fill(org)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.click(TokenTable, offset=(2, 0))  # the Name title
         await settle(pilot)
@@ -177,7 +177,7 @@ async def test_expired_tokens_show_their_status_in_words(org: Org, console, cloc
     _fill(org)
     clock.advance(days=6)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         row = next(line for line in table_text(app).splitlines() if "weekly export" in line)
         assert "◌ expired" in row
@@ -187,7 +187,7 @@ async def test_names_are_shown_literally_never_as_markup_or_escapes(org: Org, co
     hostile = "[bold red]boom[/] \x1b]52;c;aGk=\x07 \x1b[2J"
     org.service.create_token(org.owner, "personal", name=hostile, scopes=MANAGE)
     app = console(OWNER)
-    async with app.run_test(size=(200, 35)) as pilot:
+    async with app.run_test(size=(200, 35), notifications=True) as pilot:
         await settle(pilot)
         text = table_text(app)
         assert "[bold red]boom[/]" in text
@@ -201,7 +201,7 @@ async def test_the_table_loads_pages_never_every_row(org: Org, console) -> None:
     bulk_tokens(org.service, "Acme", 3000, seed=3)
     total = org.service.count_tokens(org.owner)
     app = console(OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         table = app.home.query_one(TokenTable)
         assert table.total == total and f"{total:,} tokens" in screen_text(app)
@@ -221,7 +221,7 @@ async def test_the_table_loads_pages_never_every_row(org: Org, console) -> None:
 
 async def test_an_empty_store_opens_on_the_demo_organization(console) -> None:
     app = console()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert "Northwind Media" in screen_text(app)
         assert app.home.query_one(TokenTable).total > 300
@@ -232,7 +232,7 @@ async def test_org_switcher_for_members_of_several(org: Org, console) -> None:
     org.service.init_org("Globex", ADMIN)
     org.service.create_token(org.service.actor(ADMIN, "Globex"), "personal", name="globex pat", scopes=MANAGE)
     app = console(ADMIN, "Acme")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert "Acme · admin@acme.test (admin)" in screen_text(app)
         await pilot.press("o")
@@ -249,7 +249,7 @@ async def test_a_store_error_ends_the_console_with_one_message(tmp_path, console
     from tokentui.console.app import TokentuiApp
 
     app = TokentuiApp(db=f"sqlite:///{bad}", actor=OWNER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
     assert app.return_code == 7 and app.error and "database" in app.error
     assert bad.read_bytes() == b"this is not a database" * 100

@@ -63,4 +63,4 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll():
-                yield Static(help_table())
+                yield Static(help_table(), id="help-keys")
