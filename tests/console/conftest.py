@@ -31,7 +31,7 @@ async def settle(pilot: Pilot[int]) -> None:
         quiet = quiet + 1 if opened and not busy and not app.workers else 0
         if quiet >= 3:
             return
-    raise AssertionError("the console did not settle")
+    raise AssertionError(f"the console did not settle: {app.service=} {list(app.workers)=} {busy=}")
 
 
 def screen_text(app: TokentuiApp) -> str:

@@ -124,7 +124,7 @@ async def test_author_drill_down_then_removal_drops_their_tokens_from_the_table(
         assert isinstance(app.screen, AuthorScreen)
         text = said(app)
         assert "member of Acme" in text
-        assert "Legacy (developer), Website (developer)" in text
+        assert "developer in 2 spaces: Legacy, Website" in text
         assert "Platform" in text and "dev pat" in text and "dev site" in text
         await pilot.press("x")
         await settle(pilot)

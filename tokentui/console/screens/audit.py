@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -12,7 +13,6 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from tokentui.console.screens.details import when
 from tokentui.text import printable
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class AuditScreen(Screen[None]):
             yield Select[str](ACTIONS, value="", allow_blank=False, id="audit-action", compact=True)
         yield Static("", id="audit-summary", markup=False)
         table: DataTable[Text] = DataTable(id="audit", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When", "Who", "Action", "What")
+        table.add_columns("When (UTC)", "Action", "What", "Who")
         yield table
         yield Footer()
 
@@ -93,10 +93,10 @@ class AuditScreen(Screen[None]):
         table = self.query_one("#audit", DataTable)
         for event in events:
             table.add_row(
-                Text(when(event.at)),
-                Text(printable(event.actor or "tokentui")),
+                Text(event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")),
                 Text(event.action),
                 Text(printable(event.summary)),
+                Text(printable(event.actor or "tokentui")),
                 key=str(event.id),
             )
         self.loaded += len(events)

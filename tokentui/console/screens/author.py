@@ -24,6 +24,18 @@ if TYPE_CHECKING:
 SHOWN_TOKENS = 200
 
 
+def describe_spaces(member: MemberView) -> str:
+    """The member's spaces with their roles, folded when one role covers them all."""
+    if not member.spaces:
+        return "none"
+    roles = {access.role for access in member.spaces}
+    if len(member.spaces) > 1 and len(roles) == 1:
+        return f"all {len(member.spaces)} spaces as {roles.pop()}: " + ", ".join(
+            a.space for a in member.spaces
+        )
+    return ", ".join(f"{access.space} ({access.role})" for access in member.spaces)
+
+
 class AuthorScreen(ModalScreen[bool]):
     """One author; dismisses with True when they were removed from the organization."""
 
@@ -50,8 +62,10 @@ class AuthorScreen(ModalScreen[bool]):
             table.add_columns("Name", "Kind", "Status", "Expires", "Last 4", "Space")
             yield table
             with Horizontal(classes="buttons"):
-                yield Button("Remove from organization (x)", variant="error", id="remove", disabled=True)
-                yield Button("Back (esc)", id="back")
+                yield Button(
+                    "Remove from organization (x)", variant="error", id="remove", disabled=True, compact=True
+                )
+                yield Button("Back (esc)", id="back", compact=True)
 
     def on_mount(self) -> None:
         self.run_worker(self._load(), exclusive=True)
@@ -85,7 +99,7 @@ class AuthorScreen(ModalScreen[bool]):
 
     def _show_member(self, member: MemberView) -> None:
         org = self.app.actor.org_name if self.app.actor else ""
-        spaces = ", ".join(f"{s.space} ({s.role})" for s in member.spaces) or "none"
+        spaces = describe_spaces(member)
         rows = [
             ("Name", member.name or "-"),
             ("Role", f"{member.role.value} of {org}"),

@@ -33,8 +33,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self._title, classes="dialog-title", markup=False)
             yield Static(self._question, classes="question")
             with Horizontal(classes="buttons"):
-                yield Button(f"{self._confirm} (y)", variant="error", id="yes")
-                yield Button(f"{self._cancel} (n)", id="no")
+                yield Button(f"{self._confirm} (y)", variant="error", id="yes", compact=True)
+                yield Button(f"{self._cancel} (n)", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

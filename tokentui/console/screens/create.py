@@ -87,8 +87,8 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                 yield Checkbox("E-mail notification before it expires", value=True, id="notify")
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Create (ctrl+s)", variant="success", id="create", disabled=True)
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Create (ctrl+s)", variant="success", id="create", disabled=True, compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._show_fields(None)

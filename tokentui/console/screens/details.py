@@ -83,14 +83,18 @@ class DetailsScreen(ModalScreen[str | None]):
             with VerticalScroll():
                 yield Static(fields_table(token_fields(token)), id="fields")
             with Horizontal(classes="buttons"):
-                yield Button("Author (a)", id="author")
+                yield Button("Author (a)", id="author", compact=True)
                 if token.kind is TokenKind.LEGACY_ACCESS:
-                    yield Button("Reset (R)", variant="warning", id="reset")
+                    yield Button("Reset (R)", variant="warning", id="reset", compact=True)
                 else:
                     yield Button(
-                        "Revoke (r)", variant="error", id="revoke", disabled=token.revoked_at is not None
+                        "Revoke (r)",
+                        variant="error",
+                        id="revoke",
+                        disabled=token.revoked_at is not None,
+                        compact=True,
                     )
-                yield Button("Back (esc)", id="back")
+                yield Button("Back (esc)", id="back", compact=True)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

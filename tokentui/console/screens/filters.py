@@ -63,9 +63,9 @@ class FiltersScreen(ModalScreen[Filters | None]):
                     yield Input(_day(f.expires_to), placeholder="to", id="expires-to", compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Apply (ctrl+s)", variant="primary", id="apply")
-                yield Button("Clear all", id="clear")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Apply (ctrl+s)", variant="primary", id="apply", compact=True)
+                yield Button("Clear all", id="clear", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._show_range()

@@ -54,8 +54,8 @@ class RevealScreen(ModalScreen[None]):
             )
             yield Static("", id="copy-result", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Copy (c)", variant="primary", id="copy")
-                yield Button("Done (esc)", id="done")
+                yield Button("Copy (c)", variant="primary", id="copy", compact=True)
+                yield Button("Done (esc)", id="done", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#copy", Button).focus()
