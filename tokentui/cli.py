@@ -771,3 +771,4 @@ def _fail(message: str, code: int) -> None:
 
 
 cli.add_command(__import__("tokentui.commands.serve", fromlist=["serve"]).serve)
+cli.add_command(__import__("tokentui.commands.notify", fromlist=["notify"]).notify)

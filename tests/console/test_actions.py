@@ -215,3 +215,16 @@ async def test_the_command_palette_offers_every_action(org: Org, console) -> Non
         await pilot.press("y")
         await settle(pilot)
     assert org.service.get_token(org.owner, made.token.id).status is Status.REVOKED
+
+
+async def test_an_expired_token_says_when_it_expired(org: Org, console, clock) -> None:
+    made = org.service.create_token(org.owner, "personal", name="lapsed", expires="2d", scopes=MANAGE)
+    clock.advance(days=3)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        assert "◌ expired" in table_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "expired on 2026-11-24 12:00 UTC" in said(app)

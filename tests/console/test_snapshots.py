@@ -35,8 +35,6 @@ def test_create_dialog(snap_compare, tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press("tab", *"CI deploys")
-        await settle(pilot)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=(100, 35), run_before=open_create)
 

@@ -86,7 +86,8 @@ class TokentuiApp(App[int]):
             opened = await to_thread(self._open)
         except TokentuiError as error:
             self.error = str(error)
-            self.exit(return_code=_exit_code(error))
+            # After the next refresh: exiting while the first frame is still being built races its widgets.
+            self.call_after_refresh(self.exit, return_code=_exit_code(error))
             return
         self.service, self.actor, self.organizations = opened.service, opened.actor, opened.organizations
         self._update_titles()

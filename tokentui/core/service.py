@@ -19,6 +19,7 @@ from tokentui.core.base import Actor, Clock, utc_now
 from tokentui.core.creation import CreationOptions
 from tokentui.core.directory import Directory
 from tokentui.core.models import User
+from tokentui.core.reminders import Reminders
 from tokentui.core.store import Store
 from tokentui.core.tokens import Tokens
 from tokentui.core.verify import Verifier
@@ -26,7 +27,7 @@ from tokentui.core.verify import Verifier
 __all__ = ["Actor", "Service", "open_service"]
 
 
-class Service(Directory, Tokens, Verifier, AuditLog, CreationOptions):
+class Service(Directory, Tokens, Verifier, AuditLog, CreationOptions, Reminders):
     """One object offering every operation; each method is one transaction."""
 
     def user_exists(self, email: str) -> bool:

@@ -17,7 +17,7 @@ from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
 from tokentui.core.expiry import check_expiry, parse_expiry
 from tokentui.core.kinds import OrgRole, RevokeReason, Status, TokenKind, parse_enum
-from tokentui.core.models import Environment, Organization, Space, Token, User
+from tokentui.core.models import Environment, Membership, Organization, Space, Token, User
 from tokentui.core.queries import TokenQuery, conditions, status_condition, token_count, token_rows, visible
 from tokentui.core.rules import (
     SpaceStanding,
@@ -436,18 +436,28 @@ class Tokens(ServiceBase):
             for token in due:
                 token.expiry_recorded_at = now
                 session.add(token)
-                self._record(
-                    session,
-                    org_id=token.org_id,
-                    actor_id=None,
-                    action="token.expire",
-                    target_type="token",
-                    target_id=token.id,
-                    summary=f"{TokenKind(token.kind).label.lower()} {token.name!r} …{token.last4} expired",
-                    at=token.expires_at,
-                )
+                for org_id in self._audit_orgs(session, token):
+                    self._record(
+                        session,
+                        org_id=org_id,
+                        actor_id=None,
+                        action="token.expire",
+                        target_type="token",
+                        target_id=token.id,
+                        summary=f"{TokenKind(token.kind).label.lower()} {token.name!r} …{token.last4} expired",
+                        at=token.expires_at,
+                    )
                 recorded.append(self._view(session, token, now))
         return recorded
+
+    @staticmethod
+    def _audit_orgs(session: Session, token: Token) -> list[int | None]:
+        """The audit logs an event about ``token`` belongs in: its space's organization, or
+        (for a user's token, which reaches every organization of its author) each of those."""
+        if token.org_id is not None:
+            return [token.org_id]
+        orgs = session.exec(select(Membership.org_id).where(col(Membership.user_id) == token.author_id)).all()
+        return list(orgs) or [None]
 
 
 _NO_STANDING = SpaceStanding(org_role=OrgRole.MEMBER, space_role=None, is_owner=False)

@@ -30,9 +30,8 @@ def describe_spaces(member: MemberView) -> str:
         return "none"
     roles = {access.role for access in member.spaces}
     if len(member.spaces) > 1 and len(roles) == 1:
-        return f"all {len(member.spaces)} spaces as {roles.pop()}: " + ", ".join(
-            a.space for a in member.spaces
-        )
+        names = ", ".join(access.space for access in member.spaces)
+        return f"{roles.pop()} in {len(member.spaces)} spaces: {names}"
     return ", ".join(f"{access.space} ({access.role})" for access in member.spaces)
 
 
