@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import database_url, stop_cluster
 from tokentui.core.service import Actor, Service
 from tokentui.core.store import Store
 
@@ -40,10 +41,33 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
         monkeypatch.delenv(name, raising=False)
 
 
+# The tests of these directories run on both databases; the others on SQLite.
+BOTH_DATABASES = frozenset({"core", "cli", "reminders"})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if (
+        "db_url" in metafunc.fixturenames
+        and metafunc.definition.path.parent.name in BOTH_DATABASES
+        and metafunc.definition.get_closest_marker("sqlite_only") is None
+    ):
+        metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    stop_cluster()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite store for one test."""
-    return f"sqlite:///{tmp_path / 'tokentui.db'}"
+def database(request: pytest.FixtureRequest) -> str:
+    """Which database the test's store is on."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_url(database: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store for one test (tests/databases.py)."""
+    yield from database_url(database, tmp_path)
 
 
 @pytest.fixture

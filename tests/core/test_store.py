@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from tests.conftest import Org
 from tokentui.core.errors import StoreError
@@ -29,6 +30,7 @@ def test_default_store_is_a_private_sqlite_file_in_the_user_data_directory(
     store.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(service: Service) -> None:
     with service.store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -50,7 +52,20 @@ def test_known_revisions_match_alembic_scripts() -> None:
     assert {s.revision for s in scripts.walk_revisions()} == set(KNOWN_REVISIONS)
 
 
-def test_a_database_from_a_newer_version_is_refused_and_left_untouched(db_url: str, tmp_path: Path) -> None:
+def test_a_database_from_a_newer_version_is_refused_and_left_untouched(db_url: str) -> None:
+    Store(db_url).dispose()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    before = _every_row(engine)
+    with pytest.raises(StoreError, match="newer tokentui"):
+        Store(db_url)
+    assert _every_row(engine) == before
+    engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_a_newer_sqlite_file_is_left_byte_for_byte_untouched(db_url: str, tmp_path: Path) -> None:
     Store(db_url).dispose()
     path = tmp_path / "tokentui.db"
     with sqlite3.connect(path) as conn:
@@ -80,8 +95,6 @@ def test_not_a_database_url_is_a_clear_error() -> None:
 
 
 def test_the_audit_log_is_append_only_in_the_database(org: Org) -> None:
-    from sqlalchemy import text
-
     with pytest.raises(StoreError, match="append-only"), org.service.store.write() as session:
         session.execute(text("UPDATE audit_event SET summary = 'forged'"))
     with pytest.raises(StoreError, match="append-only"), org.service.store.write() as session:
@@ -98,8 +111,15 @@ def test_every_change_writes_one_audit_event_in_its_transaction(org: Org) -> Non
     assert all(e.target_id == created.token.id for e in events[:2])
 
 
-def test_the_plaintext_secret_is_absent_from_the_database_files_and_the_audit_log(
-    org: Org, db_url: str
+def _every_row(engine: Engine) -> dict[str, list[str]]:
+    """Every row of every table, as text: what a database dump would show."""
+    tables = inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        return {t: sorted(repr(tuple(r)) for r in conn.execute(text(f'SELECT * FROM "{t}"'))) for t in tables}
+
+
+def test_the_plaintext_secret_is_absent_from_the_database_and_the_audit_log(
+    org: Org, db_url: str, database: str
 ) -> None:
     created = [
         org.service.create_token(org.developer, "personal", scopes=["content_management_read"]),
@@ -110,10 +130,13 @@ def test_the_plaintext_secret_is_absent_from_the_database_files_and_the_audit_lo
     legacy = org.service.list_tokens(org.owner, limit=500)
     reset = org.service.reset(org.owner, next(t.id for t in legacy if t.kind.value == "legacy_access"))
     secrets = [c.secret for c in created] + [reset.secret]
-    path = Path(db_url.removeprefix("sqlite:///"))
-    files = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
-    assert Path(f"{path}-wal") in files  # the WAL is there and is searched too
-    blobs = b"".join(p.read_bytes() for p in files)
+    dump = repr(_every_row(org.service.store.engine)).encode()
+    if database == "sqlite":  # the raw files too: free pages and the WAL keep old bytes
+        path = Path(db_url.removeprefix("sqlite:///"))
+        files = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+        assert Path(f"{path}-wal") in files  # the WAL is there and is searched too
+        dump += b"".join(p.read_bytes() for p in files)
+    blobs = dump
     summaries = " ".join(e.summary for e in org.service.audit(org.owner, limit=10_000))
     for secret in secrets:
         assert secret.encode() not in blobs

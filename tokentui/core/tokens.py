@@ -432,6 +432,8 @@ class Tokens(ServiceBase):
                     col(Token.expiry_recorded_at).is_(None),
                 )
                 .order_by(col(Token.expires_at))
+                # PostgreSQL: a sweep running alongside takes other rows, never these.
+                .with_for_update(skip_locked=True)
             ).all()
             for token in due:
                 token.expiry_recorded_at = now
