@@ -119,7 +119,7 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
         while done < count:
             batch = rows.take(min(BATCH, count - done), as_text=raw)
             if raw:
-                conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+                conn.exec_driver_sql(sql, batch)
             else:
                 conn.execute(insert(Token), [dict(zip(columns, row, strict=True)) for row in batch])
             done += len(batch)
