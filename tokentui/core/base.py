@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets as _random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from tokentui.core import secrets
@@ -20,6 +20,8 @@ from tokentui.core.store import Store
 from tokentui.core.views import CreatedToken, to_view
 
 Clock = Callable[[], datetime]
+# lastUsedAt is kept to this resolution: a success within it of the recorded use writes nothing.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def utc_now() -> datetime:
@@ -212,12 +214,27 @@ class ServiceBase:
         return CreatedToken(to_view(token, author_email, space.name if space else None, now), secret)
 
     def mark_used(self, token_ids: Iterable[str], at: datetime) -> None:
-        """Record ``lastUsedAt`` for tokens that verified successfully."""
+        """Record ``lastUsedAt`` for tokens that verified successfully.
+
+        Kept to :data:`LAST_USED_RESOLUTION`: a token whose recorded use is more
+        recent than that before ``at`` is left alone (and a use is never moved
+        backwards), so a busy token costs one write a minute, not one per request.
+        """
         ids = list(token_ids)
         if not ids:
             return
         with self.store.write() as session:
-            session.exec(update(Token).where(col(Token.id).in_(ids)).values(last_used_at=at))
+            session.exec(
+                update(Token)
+                .where(
+                    col(Token.id).in_(ids),
+                    or_(
+                        col(Token.last_used_at).is_(None),
+                        col(Token.last_used_at) < at - LAST_USED_RESOLUTION,
+                    ),
+                )
+                .values(last_used_at=at)
+            )
 
     # -- audit ----------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -105,13 +105,20 @@ class Token(SQLModel, table=True):
     reach every organization their author belongs to, so theirs is null.
     """
 
+    # The *_order indexes serve the token list's sorts (migration 0002 says why).
     __table_args__ = (
         Index("ix_token_org_created", "org_id", "created_at"),
         Index("ix_token_author_created", "author_id", "created_at"),
         Index("ix_token_space_kind", "space_id", "kind"),
-        Index("ix_token_expires", "expires_at"),
-        Index("ix_token_created", "created_at"),
-        Index("ix_token_last4", "last4"),
+        Index("ix_token_name_order", text("lower(name)"), "id", "org_id", "author_id"),
+        Index("ix_token_kind_order", "kind", "id", "org_id", "author_id"),
+        Index("ix_token_author_order", "author_id", "id", "org_id"),
+        Index("ix_token_created_order", "created_at", "id", "org_id", "author_id"),
+        Index("ix_token_expires_order", "expires_at", "id", "org_id", "author_id"),
+        Index("ix_token_status_order", "revoked_at", "expires_at", "id", "org_id", "author_id"),
+        Index("ix_token_last4_order", "last4", "id", "org_id", "author_id"),
+        Index("ix_token_space_order", "space_id", "id", "org_id", "author_id"),
+        Index("ix_token_visibility", "org_id", "author_id"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

@@ -58,11 +58,17 @@ class TokenQuery:
 
 
 def org_access(org_id: int) -> ColumnElement[bool]:
-    """Tokens with access to the organization: its spaces' tokens and its members' user tokens."""
+    """Tokens with access to the organization: its spaces' tokens and its members' user tokens.
+
+    Written as one CASE rather than ``org_id = ? OR (org_id IS NULL AND author_id IN
+    ...)``: given an OR, SQLite answers with a multi-index union and then sorts the
+    whole result, whereas one opaque condition lets it walk the sort's index in order
+    and stop after a page (each sort index carries org_id and author_id for this test).
+    """
     members = select(col(Membership.user_id)).where(col(Membership.org_id) == org_id)
-    return or_(
-        col(Token.org_id) == org_id,
-        and_(col(Token.org_id).is_(None), col(Token.author_id).in_(members)),
+    return case(
+        (col(Token.org_id).is_(None), col(Token.author_id).in_(members)),
+        else_=col(Token.org_id) == org_id,
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -87,6 +87,12 @@ class Store:
             session.connection(execution_options={_WRITE_OPTION: True})
             yield session
             session.commit()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain Core connection for read-only hot paths (verify): no ORM session."""
+        with self._errors(), self.engine.connect() as conn:
+            yield conn
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
