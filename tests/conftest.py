@@ -42,7 +42,7 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 
 
 # The tests of these directories run on both databases; the others on SQLite.
-BOTH_DATABASES = frozenset({"core", "cli", "reminders"})
+BOTH_DATABASES = frozenset({"core", "cli", "reminders", "trust"})
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
