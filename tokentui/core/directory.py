@@ -99,8 +99,11 @@ class Directory(ServiceBase):
         display = name.strip()
         if len(display) > LIMITS.max_name_length:
             raise InvalidInput("the user's name is too long")
+        if "\x00" in display:
+            raise InvalidInput("the user's name must not contain NUL characters")
         now = self.now()
         with self.store.write() as session:
+            self._lock_org(session, actor.org_id)
             actor_role = self._require_admin(session, actor)
             if new_role is OrgRole.OWNER and actor_role is not OrgRole.OWNER:
                 raise NotAllowed("only owners can add owners")
@@ -128,6 +131,7 @@ class Directory(ServiceBase):
     def remove_member(self, actor: Actor, email: str) -> RemovedMember:
         """Remove a member: their personal, OAuth and session tokens lose access to the organization."""
         with self.store.write() as session:
+            self._lock_org(session, actor.org_id)
             actor_role = self._require_admin(session, actor)
             user = self._user(session, email)
             assert user.id is not None and actor.org_id is not None
@@ -212,6 +216,7 @@ class Directory(ServiceBase):
         """Create a team of members."""
         team_name = check_name(name, 100, "team name")
         with self.store.write() as session:
+            self._lock_org(session, actor.org_id)
             self._require_admin(session, actor)
             assert actor.org_id is not None
             if session.exec(
@@ -271,6 +276,7 @@ class Directory(ServiceBase):
                     f"alias {alias!r} points at {target!r}, which is not a branch of the space"
                 )
         with self.store.write() as session:
+            self._lock_org(session, actor.org_id)
             self._require_admin(session, actor)
             assert actor.org_id is not None
             if session.exec(
@@ -326,6 +332,7 @@ class Directory(ServiceBase):
         """Give a member a role in a space (replacing any role they had there)."""
         space_role = parse_space_role(role)
         with self.store.write() as session:
+            self._lock_org(session, actor.org_id)
             org_role = self._current_role(session, actor)
             space = self._space(session, actor.org_id, space_name)
             if not self._standing(session, space, actor.user_id, org_role).is_space_admin:
@@ -366,6 +373,23 @@ class Directory(ServiceBase):
             return [self._space_view(session, s) for s in rows]
 
     # -- helpers --------------------------------------------------------------
+
+    @staticmethod
+    def _lock_org(session: Session, org_id: int | None) -> None:
+        """Queue this transaction behind others changing the organization's members and spaces.
+
+        Each of these writes checks, then inserts or deletes. On PostgreSQL (READ
+        COMMITTED) two of them at once would both pass the check: two removals of
+        one member both recorded a removal, owners removing each other could both
+        pass the last-owner check, and two additions of one member (or space, team
+        or space role) failed on the unique constraint instead of the rule. Every
+        read after this lock sees the earlier transactions' commits. SQLite's
+        ``BEGIN IMMEDIATE`` already serializes writers, so there it changes nothing.
+        """
+        if org_id is not None:
+            session.exec(
+                select(Organization.id).where(col(Organization.id) == org_id).with_for_update()
+            ).first()
 
     @staticmethod
     def _get_or_create_user(session: Session, email: str, now: datetime, name: str = "") -> User:
