@@ -544,7 +544,11 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
 @click.option("--last4", help="The last four characters of the secret.")
 @click.option("--author", metavar="EMAIL")
 @click.option("--space")
-@click.option("--search", default="", help="Part of the name.")
+@click.option(
+    "--search",
+    default="",
+    help="Text in the name (one or two characters: the start of it), or the last four.",
+)
 @click.option("--created-after", metavar="DATE", help="Created on or after this day.")
 @click.option("--created-before", metavar="DATE", help="Created on or before this day.")
 @click.option("--expires-after", metavar="DATE", help="Expiring on or after this day.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from tests.conftest import Org
 from tokentui.core.errors import StoreError
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from tokentui.core.service import Service
-from tokentui.core.store import Store
+from tokentui.core.store import Cancelled, Store
 
 
 def test_default_store_is_a_private_sqlite_file_in_the_user_data_directory(
@@ -143,3 +144,17 @@ def test_the_plaintext_secret_is_absent_from_the_database_and_the_audit_log(
         assert secret[4:20].encode() not in blobs  # not even a fragment of the random body
         assert secret not in summaries
     assert all(c.token.last4 in summaries for c in created)
+
+
+@pytest.mark.sqlite_only
+def test_a_query_no_longer_wanted_stops_early_and_the_store_goes_on(service: Service) -> None:
+    stop = threading.Event()
+    endless = text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000000) SELECT count(*) FROM n"
+    )
+    threading.Timer(0.05, stop.set).start()
+    with pytest.raises(Cancelled), service.store.cancellable(stop), service.store.read() as session:
+        session.execute(endless).scalar_one()
+    with pytest.raises(Cancelled), service.store.cancellable(stop):  # already stopped: not even begun
+        service.store.schema_revision()
+    assert service.store.schema_revision() == HEAD_REVISION  # outside the block, queries run as ever

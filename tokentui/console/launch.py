@@ -10,10 +10,11 @@ def run_console(db: str | None, actor: str | None, org: str | None) -> None:
     from tokentui.console.app import TokentuiApp
 
     app = TokentuiApp(db=db, actor=actor, org=org)
-    code = app.run()
+    app.run()
     if app.error is not None:
         from tokentui.text import printable
 
         print(f"tokentui: error: {printable(app.error)}", file=sys.stderr)
-    if code:
-        sys.exit(code)
+    # run() answers the app's result; the exit status is its return code.
+    if app.return_code:
+        sys.exit(app.return_code)

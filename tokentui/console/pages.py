@@ -5,6 +5,7 @@ These methods block on the database; the table calls them from worker threads.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -14,27 +15,43 @@ if TYPE_CHECKING:
 
 
 class TokenPages:
-    """The tokens ``actor`` sees for ``query``, in the query's order."""
+    """The tokens ``actor`` sees for ``query``, in the query's order.
+
+    :meth:`stop` ends its queries still running (a newer query replaced it):
+    they raise :class:`tokentui.core.store.Cancelled`.
+    """
 
     def __init__(self, service: Service, actor: Actor, query: TokenQuery) -> None:
         self.service = service
         self.actor = actor
         self.query = query
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """No answer of this query is wanted any more."""
+        self._stop.set()
 
     def count(self) -> int:
         """How many tokens match."""
-        return self.service.count_tokens(self.actor, self.query)
+        with self.service.store.cancellable(self._stop):
+            return self.service.count_tokens(self.actor, self.query)
 
     def page(self, offset: int, limit: int, total: int) -> list[TokenView]:
         """Rows ``offset`` to ``offset + limit`` of ``total``.
 
         A page in the second half is read from the far end in the opposite order:
         the database skips ``total - offset`` rows instead of ``offset``, so the
-        last page costs what the first does.
+        last page costs what the first does. Rows come from
+        :func:`tokentui.core.paging.page`, which skips by index, not by rows.
         """
+        with self.service.store.cancellable(self._stop):
+            return self._page(offset, limit, total)
+
+    def _page(self, offset: int, limit: int, total: int) -> list[TokenView]:
+        from tokentui.core.paging import page
+
         if total and offset > total // 2:
             reverse = self.query.with_(descending=not self.query.descending)
             end = min(total, offset + limit)
-            rows = self.service.list_tokens(self.actor, reverse, offset=total - end, limit=end - offset)
-            return rows[::-1]
-        return self.service.list_tokens(self.actor, self.query, offset=offset, limit=limit)
+            return page(self.service, self.actor, reverse, offset=total - end, limit=end - offset)[::-1]
+        return page(self.service, self.actor, self.query, offset=offset, limit=limit)

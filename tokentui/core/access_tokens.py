@@ -20,7 +20,15 @@ from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import NotFound
 from tokentui.core.kinds import Status, TokenKind
 from tokentui.core.models import Token
-from tokentui.core.queries import SortKey, TokenQuery, conditions, token_count, token_rows, visible
+from tokentui.core.queries import (
+    SortKey,
+    TokenQuery,
+    conditions,
+    token_count,
+    token_rows,
+    use_name_index,
+    visible,
+)
 from tokentui.core.views import TokenView, to_view
 
 if TYPE_CHECKING:
@@ -112,14 +120,18 @@ def list_page(
     now = service.now()
     everyone = org_wide and actor.is_admin
     query = token_filter.query(mine=not everyone)
-    where = [
-        visible(actor.user_id, actor.org_id, everyone),
-        *conditions(query, now),
-        *(bound.condition() for bound in token_filter.bounds),
-    ]
     with service.store.read() as session:
-        total = int(session.execute(token_count(where)).scalar_one())
-        rows = session.execute(token_rows(where, query, now).offset(skip).limit(limit)).all()
+
+        def where(*, rows: bool) -> list[ColumnElement[bool]]:
+            name_index = bool(query.search) and use_name_index(session, query.search.strip(), rows=rows)
+            return [
+                visible(actor.user_id, actor.org_id, everyone),
+                *conditions(query, now, name_index=name_index),
+                *(bound.condition() for bound in token_filter.bounds),
+            ]
+
+        total = int(session.execute(token_count(where(rows=False))).scalar_one())
+        rows = session.execute(token_rows(where(rows=True), query, now).offset(skip).limit(limit)).all()
         items = tuple(to_view(token, email, space, now) for token, email, space in rows)
     return Page(total, skip, limit, items)
 

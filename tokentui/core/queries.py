@@ -7,8 +7,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
 from tokentui.core.kinds import Status, TokenKind
@@ -104,12 +117,120 @@ def status_condition(status: Status, now: datetime) -> ColumnElement[bool]:
     return and_(not_revoked, or_(col(Token.expires_at).is_(None), col(Token.expires_at) > now))
 
 
+# The trigram index answers searches of at least this many characters.
+INDEXED_SEARCH_LENGTH = 3
+
+
+def search_condition(text: str, *, name_index: bool = False) -> ColumnElement[bool]:
+    """Tokens whose name holds ``text`` (ASCII letters in any case), or whose last four are ``text``.
+
+    Three characters or more match anywhere in the name; one or two match the
+    start of it (a substring that short is in most names, and a million-row scan
+    for a rare one could not keep up with typing). SQLite's lower() folds ASCII
+    only, so "À" would miss "À" through the lowered pattern: the text as typed
+    matches too.
+
+    With ``name_index`` (SQLite only, see :func:`use_name_index`) the candidates
+    come from an index first: the trigram index of migration 0003 for a
+    substring, the ``lower(name)`` index for a start. The same LIKE tests then
+    keep exactly the rows a scan would find.
+    """
+    short = len(text) < INDEXED_SEARCH_LENGTH
+    lowered, typed = _escape_like(text.lower()), _escape_like(text)
+    lead = "" if short else "%"
+    named: ColumnElement[bool] = or_(
+        func.lower(col(Token.name)).like(f"{lead}{lowered}%", escape="\\"),
+        col(Token.name).like(f"{lead}{typed}%", escape="\\"),
+    )
+    if name_index:
+        if short:
+            named = and_(or_(*_starts(text)), named)
+        else:
+            named = and_(literal_column("token.rowid").in_(name_index_matches(text)), named)
+    if len(text) <= 4:
+        return or_(named, col(Token.last4) == text)
+    return named
+
+
+def _starts(text: str) -> list[ColumnElement[bool]]:
+    """Ranges of ``lower(name)`` (its index) holding every name that starts with ``text`` as matched.
+
+    SQLite's lower() and LIKE fold ASCII letters only, so a name matches when its
+    lowered form starts with ``text`` lowered either fully or in ASCII only.
+    """
+    ascii_only = "".join(c.lower() if c.isascii() else c for c in text)
+    ranges = []
+    for start in sorted({text.lower(), ascii_only}):
+        end = _successor(start)
+        lowered = func.lower(col(Token.name))
+        ranges.append(and_(lowered >= start, lowered < end) if end else lowered >= start)
+    return ranges
+
+
+def _successor(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix`` (code point order), if any."""
+    while prefix:
+        last = ord(prefix[-1]) + 1
+        if last == 0xD800:
+            last = 0xE000  # surrogates are not text
+        if last <= 0x10FFFF:
+            return prefix[:-1] + chr(last)
+        prefix = prefix[:-1]
+    return None
+
+
+def name_index_matches(text: str, limit: int | None = None) -> Select[Any]:
+    """SELECT of the rowids of tokens whose name contains ``text``, from the trigram index."""
+    phrase = '"' + text.replace('"', '""') + '"'
+    stmt: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(table("token_search"))
+        .where(literal_column("token_search").op("MATCH")(literal(phrase)))
+    )
+    return stmt if limit is None else stmt.limit(limit)
+
+
+# Above this many candidate names, a page of results is found sooner by walking the
+# sort's index and testing names than by sorting every candidate an index lists.
+COMMON_SEARCH = 10_000
+
+
+def use_name_index(session: Session, text: str, *, rows: bool) -> bool:
+    """Whether a search for ``text`` should take its candidates from an index (SQLite).
+
+    Counting always gains from it. For ``rows`` (a sorted page) it pays while the
+    text is rare; a common one (``deploy`` in a million bot-made tokens) fills a
+    page within the first few hundred rows of any order.
+    """
+    if not text or session.get_bind().dialect.name != "sqlite":
+        return False
+    if "\x00" in text:
+        return False  # FTS5 reads a query as a C string; no stored name holds NUL anyway
+    if len(text) < INDEXED_SEARCH_LENGTH:
+        candidates = select(literal(1)).select_from(Token).where(or_(*_starts(text)))
+    else:
+        found = session.execute(
+            sql_text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'token_search'")
+        ).first()
+        if found is None:
+            return False
+        candidates = name_index_matches(text)
+    if not rows:
+        return True
+    counted = select(func.count()).select_from(candidates.limit(COMMON_SEARCH + 1).subquery())
+    return int(session.execute(counted).scalar_one()) <= COMMON_SEARCH
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def conditions(query: TokenQuery, now: datetime) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of ``query`` (apart from who may see what)."""
+def conditions(query: TokenQuery, now: datetime, *, name_index: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of ``query`` (apart from who may see what).
+
+    With ``name_index`` the search narrows the names through the trigram index
+    first (:func:`search_condition`); the rows found are the same either way.
+    """
     where: list[ColumnElement[bool]] = []
     if query.kinds:
         where.append(col(Token.kind).in_(sorted(k.value for k in query.kinds)))
@@ -118,12 +239,7 @@ def conditions(query: TokenQuery, now: datetime) -> list[ColumnElement[bool]]:
     if query.last4:
         where.append(col(Token.last4) == query.last4)
     if query.search:
-        text = query.search.strip()
-        pattern = f"%{_escape_like(text.lower())}%"
-        matches: list[ColumnElement[bool]] = [func.lower(col(Token.name)).like(pattern, escape="\\")]
-        if len(text) <= 4:
-            matches.append(col(Token.last4) == text)
-        where.append(or_(*matches))
+        where.append(search_condition(query.search.strip(), name_index=name_index))
     if query.author:
         authors = select(col(User.id)).where(col(User.email) == query.author.strip().lower())
         where.append(col(Token.author_id).in_(authors))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,11 +23,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlmodel import Session
 
 from tokentui import settings
-from tokentui.core.errors import StoreError, TokentuiError
+from tokentui.core.errors import InvalidInput, StoreError, TokentuiError
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 
 BUSY_TIMEOUT_MS = 15_000
+SQLITE_HEADER = b"SQLite format 3\x00"
 _WRITE_OPTION = "tokentui_write"
+# How drivers word a connection that dropped mid-session, and one that never opened.
+_LOST_CONNECTION = ("terminating connection", "server closed the connection", "connection already closed")
+_NO_CONNECTION = ("connection refused", "connection failed", "could not connect", "connection is bad")
 
 
 def describe_store_error(exc: BaseException, url: str) -> str:
@@ -40,7 +45,12 @@ def describe_store_error(exc: BaseException, url: str) -> str:
     if "readonly" in lowered or "read-only" in lowered:
         return f"the database at {where} is read-only ({detail})"
     if "unable to open" in lowered:
-        return f"cannot open the database at {where} ({detail})"
+        # SQLite in WAL mode writes -wal and -shm files beside the database, even to read.
+        return f"cannot open the database at {where}: the file and its directory must be writable ({detail})"
+    if any(sign in lowered for sign in _LOST_CONNECTION):
+        return f"lost the connection to the database at {where} ({detail})"
+    if any(sign in lowered for sign in _NO_CONNECTION):
+        return f"cannot connect to the database at {where} ({detail})"
     if "locked" in lowered:
         return f"the database at {where} is busy: another process holds a write lock ({detail})"
     return f"database error at {where}: {detail}"
@@ -95,12 +105,43 @@ class Store:
             yield conn
 
     @contextmanager
+    def cancellable(self, stop: threading.Event) -> Iterator[None]:
+        """Queries this thread runs in the block end early, raising :class:`Cancelled`, once ``stop`` is set.
+
+        The console sets it when a newer search supersedes one still being
+        counted, so a million-row count does not hold the next keystroke up.
+        SQLite only; elsewhere the query runs to its end.
+        """
+        previous = getattr(_cancel, "event", None)
+        _cancel.event = stop
+        try:
+            if stop.is_set():
+                raise Cancelled
+            yield
+        finally:
+            _cancel.event = previous
+
+    @contextmanager
     def _errors(self) -> Iterator[None]:
         try:
             yield
         except TokentuiError:
             raise
+        except UnicodeEncodeError as exc:
+            # Bytes that are not UTF-8 (a terminal in another encoding) reach Python as lone
+            # surrogates (PEP 383); no database can store them, so the input is refused.
+            raise InvalidInput(f"not valid text: {exc.object!r} is not UTF-8") from None
+        except UnicodeDecodeError as exc:
+            # Text in the file that is not UTF-8: damaged pages that still parse as pages.
+            raise StoreError(
+                describe_store_error(sqlite3.DatabaseError(f"malformed text: {exc}"), self.url)
+            ) from exc
         except (DBAPIError, sqlite3.Error, SQLAlchemyError) as exc:
+            if _stop_requested() and "interrupted" in str(exc):
+                raise Cancelled from None
+            if "cannot contain nul" in str(exc).lower():
+                # PostgreSQL's text type cannot hold NUL: the input is at fault, not the store.
+                raise InvalidInput("text must not contain NUL (0x00) characters") from None
             raise StoreError(describe_store_error(exc, self.url)) from exc
 
     def dispose(self) -> None:
@@ -142,6 +183,7 @@ def _prepare_sqlite_file(database: str | None) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
+    _refuse_foreign_file(path)
     default_dir = settings.data_dir()
     if not path.parent.exists():
         if path.parent.resolve() == default_dir.resolve():
@@ -156,6 +198,37 @@ def _prepare_sqlite_file(database: str | None) -> None:
         except OSError as exc:
             raise StoreError(f"cannot create the database at {path}: {exc.strerror}") from None
         os.close(fd)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Refuse a non-empty file that is not SQLite before SQLite sees it.
+
+    SQLite takes a file too short to hold its header (a single byte) for an empty
+    database and would write a new schema over it; whatever it was is left as it is.
+    """
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # missing or unreadable: SQLite's own error says which
+    if head and head != SQLITE_HEADER:
+        raise StoreError(
+            f"the database at {path} is damaged or not a tokentui database (file is not a database)"
+        )
+
+
+class Cancelled(Exception):
+    """A query stopped early because its answer was no longer wanted (:meth:`Store.cancellable`)."""
+
+
+# How often (in SQLite virtual-machine steps) a running query checks whether it is still wanted.
+_PROGRESS_STEPS = 1_000_000
+_cancel = threading.local()
+
+
+def _stop_requested() -> bool:
+    stop: threading.Event | None = getattr(_cancel, "event", None)
+    return stop is not None and stop.is_set()
 
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:
@@ -176,6 +249,7 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
         # NORMAL in WAL mode survives a crash of the process; only a power cut may lose the last commit.
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        dbapi_connection.set_progress_handler(_stop_requested, _PROGRESS_STEPS)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

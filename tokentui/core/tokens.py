@@ -18,7 +18,15 @@ from tokentui.core.errors import Conflict, InvalidInput, LimitReached, NotAllowe
 from tokentui.core.expiry import check_expiry, parse_expiry
 from tokentui.core.kinds import OrgRole, RevokeReason, Status, TokenKind, parse_enum
 from tokentui.core.models import Environment, Membership, Organization, Space, Token, User
-from tokentui.core.queries import TokenQuery, conditions, status_condition, token_count, token_rows, visible
+from tokentui.core.queries import (
+    TokenQuery,
+    conditions,
+    status_condition,
+    token_count,
+    token_rows,
+    use_name_index,
+    visible,
+)
 from tokentui.core.rules import (
     SpaceStanding,
     check_may_create_authtoken,
@@ -271,9 +279,16 @@ class Tokens(ServiceBase):
 
     # -- reading --------------------------------------------------------------
 
-    def _visibility(self, actor: Actor, query: TokenQuery) -> list[Any]:
+    def _visibility(
+        self, actor: Actor, query: TokenQuery, session: Session, *, rows: bool = True
+    ) -> list[Any]:
+        """The WHERE clauses of what ``actor`` sees of ``query``: for a sorted page, or (not ``rows``) a count."""
         org_wide = actor.is_admin and not query.mine
-        return [visible(actor.user_id, actor.org_id, org_wide), *conditions(query, self.now())]
+        name_index = bool(query.search) and use_name_index(session, query.search.strip(), rows=rows)
+        return [
+            visible(actor.user_id, actor.org_id, org_wide),
+            *conditions(query, self.now(), name_index=name_index),
+        ]
 
     def list_tokens(
         self, actor: Actor, query: TokenQuery | None = None, *, offset: int = 0, limit: int = LIMITS.page_size
@@ -283,8 +298,8 @@ class Tokens(ServiceBase):
         if offset < 0 or limit < 0:
             raise InvalidInput("offset and limit must not be negative")
         now = self.now()
-        stmt = token_rows(self._visibility(actor, query), query, now).offset(offset).limit(limit)
         with self.store.read() as session:
+            stmt = token_rows(self._visibility(actor, query, session), query, now).offset(offset).limit(limit)
             return [to_view(t, email, space, now) for t, email, space in session.execute(stmt).all()]
 
     def iter_tokens(
@@ -293,8 +308,9 @@ class Tokens(ServiceBase):
         """Every matching token, streamed from the database in batches (constant memory)."""
         query = query or TokenQuery()
         now = self.now()
-        stmt = token_rows(self._visibility(actor, query), query, now).execution_options(yield_per=batch)
         with self.store.read() as session:
+            where = self._visibility(actor, query, session, rows=False)
+            stmt = token_rows(where, query, now).execution_options(yield_per=batch)
             for token, email, space in session.execute(stmt):
                 yield to_view(token, email, space, now)
                 session.expunge(token)
@@ -303,7 +319,8 @@ class Tokens(ServiceBase):
         """How many tokens match (for the table's row count and scrollbar)."""
         query = query or TokenQuery()
         with self.store.read() as session:
-            return int(session.execute(token_count(self._visibility(actor, query))).scalar_one())
+            where = self._visibility(actor, query, session, rows=False)
+            return int(session.execute(token_count(where)).scalar_one())
 
     def get_token(self, actor: Actor, token_id: str) -> TokenView:
         """One token the actor may see, or NotFound."""

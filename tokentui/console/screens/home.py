@@ -73,8 +73,12 @@ class HomeScreen(Screen[None]):
 
     # -- loading ----------------------------------------------------------------
 
-    def reload(self, *, keep_cursor: bool = False) -> None:
-        """Show the tokens matching the current filters (fetched in workers)."""
+    def reload(self, *, keep_cursor: bool = False, expiring: bool = True) -> None:
+        """Show the tokens matching the current filters (fetched in workers).
+
+        ``expiring`` recounts the tokens expiring within 7 days, which a new search
+        leaves as they were: a keystroke costs no count but its own.
+        """
         from tokentui.console.pages import TokenPages
 
         app = self.app
@@ -87,7 +91,8 @@ class HomeScreen(Screen[None]):
             descending=self.filters.descending,
             keep_cursor=keep_cursor,
         )
-        self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
+        if expiring:
+            self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
 
     async def _count_expiring(self) -> None:
         from tokentui.core.queries import TokenQuery
@@ -134,7 +139,8 @@ class HomeScreen(Screen[None]):
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         if event.value.strip() != self.filters.search:
-            self._apply(self.filters.with_(search=event.value.strip()))
+            self.filters = self.filters.with_(search=event.value.strip())
+            self.reload(expiring=False)
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:

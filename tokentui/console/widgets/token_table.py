@@ -4,6 +4,11 @@ Only the rows on screen (plus a page of margin) are ever loaded, so the table
 behaves the same with fifty tokens or a million: the scrollbar, the row count
 and the cursor act as if every row were there, and a row whose page has not
 arrived yet shows as a dim placeholder for the few milliseconds a page takes.
+
+A new query's first page is fetched before its count, and painted as soon as
+it arrives: counting a search over a million rows takes longer than finding the
+first screenful, so the rows come first and the count (scrollbar, row total)
+follows. A first page shorter than a page is the whole result, count included.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100
 # Pages kept in memory: enough for a few screens either side of the cursor.
 CACHED_PAGES = 12
+# Rendered rows kept: a few screens' worth, so a repaint that changes nothing costs nothing.
+CACHED_STRIPS = 256
 
 
 def short_date(instant: datetime | None, empty: str = "never") -> str:
@@ -124,6 +131,8 @@ class TokenTable(ScrollView, can_focus=True):
     TokenTable {
         background: $surface;
         scrollbar-size-vertical: 1;
+        /* The width of the rows must not depend on whether the count has shown the scrollbar yet. */
+        scrollbar-gutter: stable;
     }
     TokenTable > .token-table--header { text-style: bold; background: $panel; color: $text; }
     TokenTable > .token-table--sorted { text-style: bold underline; background: $panel; color: $accent; }
@@ -168,40 +177,77 @@ class TokenTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[TokenView]] = OrderedDict()
         self._pending: set[int] = set()
         self._wanted: set[int] = set()
+        self._counting = False
+        self._count_started = False
+        # Whether ``total`` describes the current query (exactly, or at least its first page).
+        self._sized = False
+        self._after_count: Callable[[], None] | None = None
+        self._strips: OrderedDict[tuple[int, str, bool, int], Strip] = OrderedDict()
 
     # -- data -------------------------------------------------------------------
 
     def show(self, source: TokenPages, *, sort_key: str, descending: bool, keep_cursor: bool = False) -> None:
         """Show ``source``'s rows: count them, then load pages as they come on screen."""
         self._generation += 1
+        if self._source is not None and self._source is not source:
+            self._source.stop()  # its count or pages may still be running: they are not wanted now
         self._source = source
         self.sort_key = sort_key
         self.descending = descending
         self._pages.clear()
         self._pending.clear()
         self._wanted.clear()
+        self._strips.clear()
+        self._after_count = None
         if not keep_cursor:
             self.cursor = 0
-        self.run_worker(self._count(self._generation, source), group="count", exclusive=True)
+        self._counting = True
+        self._count_started = False
+        self._sized = False
+        if self.cursor < PAGE_SIZE:
+            # The first page needs no total (it is read from the front): it goes first, alone,
+            # and the count follows it (a short first page is the whole result: no count at all).
+            self._pending.add(0)
+            self.run_worker(self._fetch(self._generation, source, 0), group="pages")
+        else:
+            self._start_count()
+
+    def _start_count(self) -> None:
+        if self._source is not None and not self._count_started:
+            self._count_started = True
+            self.run_worker(self._count(self._generation, self._source), group="count", exclusive=True)
 
     async def _count(self, generation: int, source: TokenPages) -> None:
         from asyncio import to_thread
 
         from tokentui.core.errors import TokentuiError
+        from tokentui.core.store import Cancelled
 
         try:
             total = await to_thread(source.count)
+        except Cancelled:
+            return
         except TokentuiError as error:
+            if generation == self._generation:
+                self._counting = False
             self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
             return
         if generation != self._generation:
             return
-        self.total = total
-        self.virtual_size = Size(self._table_width(), total + 1)
+        self._counting = False
+        self._sized = True
+        self._resize(total)
         self.cursor = min(self.cursor, max(0, total - 1))
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Counted(total))
+        if self._after_count is not None:
+            after, self._after_count = self._after_count, None
+            after()
+
+    def _resize(self, total: int) -> None:
+        self.total = total
+        self.virtual_size = Size(self._table_width(), total + 1)
 
     def _want(self, page: int) -> None:
         if page in self._pending or page in self._pages:
@@ -223,10 +269,19 @@ class TokenTable(ScrollView, can_focus=True):
         from asyncio import to_thread
 
         from tokentui.core.errors import TokentuiError
+        from tokentui.core.store import Cancelled
 
+        # Before the count is in, only the first page is asked for, and read from the front.
+        total = 0 if self._counting else self.total
         try:
-            rows = await to_thread(source.page, page * PAGE_SIZE, PAGE_SIZE, self.total)
+            rows = await to_thread(source.page, page * PAGE_SIZE, PAGE_SIZE, total)
+        except Cancelled:
+            return
         except TokentuiError as error:
+            if generation == self._generation:
+                self._pending.discard(page)
+                if self._counting and page == 0:
+                    self._start_count()
             self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
             return
         if generation != self._generation:
@@ -235,7 +290,27 @@ class TokenTable(ScrollView, can_focus=True):
         self._pages[page] = rows
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
+        if self._counting and page == 0:
+            self._sized_by_first_page(rows)
         self.refresh()
+
+    def _sized_by_first_page(self, rows: list[TokenView]) -> None:
+        """Show the first page before the count: a short page is the whole result."""
+        if len(rows) < PAGE_SIZE:
+            self._counting = False
+            self._sized = True
+            self._resize(len(rows))
+            self.cursor = min(self.cursor, max(0, len(rows) - 1))
+            self.post_message(self.Counted(len(rows)))
+            if self._after_count is not None:
+                after, self._after_count = self._after_count, None
+                after()
+        else:
+            if not self._sized:
+                # At least a page: room for the first screen until the count says how many.
+                self._sized = True
+                self._resize(len(rows))
+            self._start_count()
 
     def row(self, index: int) -> TokenView | None:
         """The token at ``index`` if its page is loaded."""
@@ -251,9 +326,19 @@ class TokenTable(ScrollView, can_focus=True):
         return self.row(self.cursor) if self.total else None
 
     @property
+    def is_counting(self) -> bool:
+        """Whether the number of matching rows is still being counted."""
+        return self._counting
+
+    @property
+    def is_sized(self) -> bool:
+        """Whether :attr:`total` is for the query shown (the count, or at least its first page)."""
+        return self._sized
+
+    @property
     def is_loading(self) -> bool:
-        """Whether pages are still on their way (tests and the benchmark wait on this)."""
-        return bool(self._pending or self._wanted)
+        """Whether the count or pages are still on their way (tests and the benchmark wait on this)."""
+        return self._counting or bool(self._pending or self._wanted)
 
     # -- geometry ---------------------------------------------------------------
 
@@ -286,9 +371,13 @@ class TokenTable(ScrollView, can_focus=True):
             strip = self._header()
         else:
             index = scroll_y + y - 1
-            if index >= self.total:
+            if not self._sized:
+                # Nothing of this query has arrived: no page is asked for by an old row count.
+                strip = self._placeholder() if index < self._visible_rows else Strip.blank(width, base)
+            elif index >= self.total:
                 return Strip.blank(width, base)
-            strip = self._row(index)
+            else:
+                strip = self._row(index)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _header(self) -> Strip:
@@ -306,14 +395,30 @@ class TokenTable(ScrollView, can_focus=True):
             segments.append(Segment(" " * GAP, header))
         return Strip(segments[:-1]).extend_cell_length(self._table_width(), header)
 
+    def _placeholder(self) -> Strip:
+        style = self.get_component_rich_style("token-table--placeholder")
+        return Strip([Segment("…".ljust(self._table_width()), style)])
+
     def _row(self, index: int) -> Strip:
         token = self.row(index)
-        widths = column_widths(self._table_width())
-        base = self.rich_style
         if token is None:
             self._want(index // PAGE_SIZE)
-            style = self.get_component_rich_style("token-table--placeholder")
-            return Strip([Segment("…".ljust(self._table_width()), style)])
+            return self._placeholder()
+        key = (index, token.id, index == self.cursor, self._table_width())
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._render_row(index, token)
+            if len(self._strips) > CACHED_STRIPS:
+                self._strips.popitem(last=False)
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _render_row(self, index: int, token: TokenView) -> Strip:
+        widths = column_widths(self._table_width())
+        base = self.rich_style
         row_style = base
         if index == self.cursor:
             row_style = base + self.get_component_rich_style("token-table--cursor")
@@ -353,6 +458,10 @@ class TokenTable(ScrollView, can_focus=True):
         self._move_to(0)
 
     def action_last(self) -> None:
+        if self._counting:
+            # Where the last row is is known once counted: go there then.
+            self._after_count = self.action_last
+            return
         self._move_to(self.total - 1)
 
     def action_select(self) -> None:

@@ -1,0 +1,282 @@
+"""tokentui at scale: build a big store once, then measure; one JSON object per metric per line.
+
+    python benchmarks/run.py [--tokens 1000000] [--store DIR] [--keep]
+
+Builds, in a temporary directory (or ``--store DIR``, reused when it already
+holds a store of that size), a store filled by ``tokentui demo --tokens N`` (timed)
+and a 1,000-token store for the baselines. Every console figure comes from a
+fresh interpreter (``probe_console.py``) driving the real app headless with
+``App.run_test()``; first paint is compared with a bare Textual app with the same
+widgets (``bare.py``), measured the same way in the same run. See RESULTS.md for
+what each figure means and the last results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OWNER = "ada.lovelace@northwind.example"
+DEMO_BASE_TOKENS = 355  # what `tokentui demo` makes before any bulk tokens
+SMALL = 1_000
+MB = 1024  # ru_maxrss is in KiB on Linux
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tokens", type=int, default=1_000_000, help="bulk tokens in the big store")
+    parser.add_argument("--store", type=Path, help="directory for the stores (kept; reused if built)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--keys", type=int, default=200, help="search keystrokes to time")
+    parser.add_argument("--paint-runs", type=int, default=5, help="first-paint runs of each app")
+    parser.add_argument("--verify-seconds", type=float, default=5.0)
+    parser.add_argument("--verify-secrets", type=int, default=2000)
+    args = parser.parse_args(argv)
+
+    directory = args.store or Path(tempfile.mkdtemp(prefix="tokentui-bench-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        _run(args, directory)
+    finally:
+        if args.store is None and not args.keep:
+            shutil.rmtree(directory, ignore_errors=True)
+        elif args.store is None:
+            print(f"kept {directory}", file=sys.stderr)
+    return 0
+
+
+def _run(args: argparse.Namespace, directory: Path) -> None:
+    n = args.tokens
+    big = _store(directory, f"big-{n}", n, report=True)
+    small = _store(directory, "small", SMALL - DEMO_BASE_TOKENS, report=False)
+
+    # First paint: alternate the two apps so machine noise hits both alike.
+    app_runs, bare_runs = [], []
+    for _ in range(args.paint_runs):
+        bare_runs.append(_probe("paint", "--app", "bare"))
+        app_runs.append(_probe("paint", "--db", big, "--as", OWNER))
+    paint = statistics.median(r["first_frame_s"] for r in app_runs)
+    bare = statistics.median(r["first_frame_s"] for r in bare_runs)
+    emit(
+        "first_paint",
+        paint * 1000,
+        "ms",
+        baseline=bare * 1000,
+        target="ratio <= 1.3 (vs bare Textual, same widgets)",
+        passed=paint / bare <= 1.3,
+        runs=args.paint_runs,
+        first_rows_ms=statistics.median(r["first_rows_s"] for r in app_runs) * 1000,
+        note="process spawn to first frame painted; first_rows_ms: to the first frame showing the top rows",
+    )
+
+    keys = _probe("keys", "--db", big, "--as", OWNER, "--keys", str(args.keys))
+    emit("search_keystroke_p50", keys["p50_s"] * 1000, "ms", keystrokes=keys["keystrokes"])
+    emit(
+        "search_keystroke_p95",
+        keys["p95_s"] * 1000,
+        "ms",
+        target="<= 50 ms",
+        passed=keys["p95_s"] <= 0.050,
+        max_ms=keys["max_s"] * 1000,
+        keystrokes=keys["keystrokes"],
+        slowest=keys["slowest"],
+    )
+
+    jumps = _probe("jump", "--db", big, "--as", OWNER)
+    ends = {k[4:-2]: v * 1000 for k, v in jumps.items() if k.startswith("end_")}
+    middles = {k[7:-2]: v * 1000 for k, v in jumps.items() if k.startswith("middle_")}
+    emit("jump_to_last_row", ends["created"], "ms", target="<= 100 ms", passed=ends["created"] <= 100)
+    emit(
+        "jump_to_last_row_any_sort",
+        max(ends.values()),
+        "ms",
+        target="<= 100 ms",
+        passed=max(ends.values()) <= 100,
+        by_sort=ends,
+    )
+    emit(
+        "scroll_to_middle_any_sort",
+        max(middles.values()),
+        "ms",
+        target="<= 100 ms (ours: a scrollbar drag should feel like the jump)",
+        passed=max(middles.values()) <= 100,
+        by_sort=middles,
+    )
+
+    tour_big = _probe("tour", "--db", big, "--as", OWNER)
+    tour_small = _probe("tour", "--db", small, "--as", OWNER)
+    grown = (tour_big["maxrss_kb"] - tour_small["maxrss_kb"]) / MB
+    emit(
+        "console_peak_memory",
+        tour_big["maxrss_kb"] / MB,
+        "MB",
+        baseline=tour_small["maxrss_kb"] / MB,
+        target="<= baseline (1,000-token store) + 30 MB",
+        passed=grown <= 30,
+        more_mb=grown,
+        note="ru_maxrss after paging, jumping, sorting and searching",
+    )
+
+    verify = _probe_script(
+        "probe_verify.py",
+        "--db",
+        big,
+        "--as",
+        OWNER,
+        "--secrets",
+        str(args.verify_secrets),
+        "--seconds",
+        str(args.verify_seconds),
+    )
+    emit(
+        "verify_throughput",
+        verify["per_s"],
+        "secrets/s",
+        target=">= 5000 secrets/s (one process)",
+        passed=verify["per_s"] >= 5000,
+        calls=verify["calls"],
+        p50_ms=verify["p50_s"] * 1000,
+        mix="80% issued, 10% unknown well-formed, 10% malformed",
+    )
+    emit("verify_latency_p99", verify["p99_s"] * 1000, "ms", p50_ms=verify["p50_s"] * 1000)
+
+    listed = _list_json(big)
+    listed_small = _list_json(small)
+    emit(
+        "list_json_throughput",
+        listed["rows"] / listed["seconds"],
+        "rows/s",
+        rows=listed["rows"],
+        seconds=listed["seconds"],
+        first_row_ms=listed["first_row_s"] * 1000,
+    )
+    more = (listed["maxrss_kb"] - listed_small["maxrss_kb"]) / MB
+    emit(
+        "list_json_peak_memory",
+        listed["maxrss_kb"] / MB,
+        "MB",
+        baseline=listed_small["maxrss_kb"] / MB,
+        target="constant: <= baseline (1,000-token store) + 30 MB",
+        passed=more <= 30,
+        more_mb=more,
+    )
+
+
+def emit(
+    metric: str,
+    value: float,
+    unit: str,
+    *,
+    baseline: float | None = None,
+    target: str | None = None,
+    passed: bool | None = None,
+    **extra: Any,
+) -> None:
+    """Print one metric as a JSON line (and flush, so a long run shows progress)."""
+    line = {
+        "metric": metric,
+        "value": round(value, 2),
+        "unit": unit,
+        "baseline": None if baseline is None else round(baseline, 2),
+        "ratio": None if baseline is None or not baseline else round(value / baseline, 3),
+        "target": target,
+        "pass": passed,
+        **{k: round(v, 2) if isinstance(v, float) else v for k, v in extra.items()},
+    }
+    print(json.dumps(line), flush=True)
+
+
+def _store(directory: Path, name: str, bulk: int, *, report: bool) -> str:
+    """The URL of a demo store with ``bulk`` extra tokens, built by the CLI unless already there."""
+    path = directory / f"{name}.db"
+    url = f"sqlite:///{path}"
+    done = directory / f"{name}.built"
+    if not done.exists():
+        path.unlink(missing_ok=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "tokentui", "--db", url, "demo", "--tokens", str(bulk)],
+            check=True,
+            capture_output=True,
+            env=_env(directory),
+        )
+        seconds = time.perf_counter() - started
+        done.write_text(f"{seconds}\n")
+        if report:
+            emit(
+                "demo_build",
+                seconds,
+                "s",
+                target="<= 60 s for 1,000,000 tokens (and for any smaller store)",
+                passed=seconds <= 60 * max(1.0, bulk / 1_000_000),
+                tokens=bulk,
+                tokens_per_s=bulk / seconds,
+            )
+    return url
+
+
+def _env(directory: Path) -> dict[str, str]:
+    return {**os.environ, "TOKENTUI_DATA_DIR": str(directory)}
+
+
+def _probe(measure: str, *args: str) -> dict[str, Any]:
+    return _probe_script("probe_console.py", measure, *args, stamp=True)
+
+
+def _probe_script(script: str, *args: str, stamp: bool = False) -> dict[str, Any]:
+    """Run a probe in a fresh interpreter and return the JSON object it printed last.
+
+    With ``stamp`` the probe is told when it was spawned (the last thing done before
+    the fork), so its first-paint figure includes the interpreter's start.
+    """
+    command = [sys.executable, str(HERE / script), *args]
+    if stamp:
+        command += ["--spawned-at", str(time.time())]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        raise SystemExit(f"{script} {' '.join(args)} failed:\n{result.stderr}")
+    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    if found.get("error"):
+        raise SystemExit(f"{script} {' '.join(args)}: {found['error']}")
+    return found
+
+
+def _list_json(url: str) -> dict[str, Any]:
+    """Stream `tokens list --json` from a subprocess: rows, seconds, first row, and its peak RSS."""
+    command = [sys.executable, "-m", "tokentui", "--db", url, "--as", OWNER, "tokens", "list", "--json"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    rows, first_row = 0, None
+    for line in process.stdout:
+        if line.startswith(b"  {"):
+            rows += 1
+            if first_row is None:
+                first_row = time.perf_counter() - started
+    # wait4 gives this child's own resource usage (its peak RSS), not every child's.
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"tokens list --json failed with {process.returncode}")
+    return {
+        "rows": rows,
+        "seconds": time.perf_counter() - started,
+        "first_row_s": first_row or 0.0,
+        "maxrss_kb": usage.ru_maxrss,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

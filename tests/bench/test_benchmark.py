@@ -1,0 +1,68 @@
+"""The shipped benchmark runs end to end on a small store and reports every metric.
+
+Only the shape and the counts are checked here: speed is the benchmark's business
+(benchmarks/RESULTS.md), never a timed assertion in the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+DEMO_BASE_TOKENS = 355  # tokens the demo organization holds before any bulk ones
+
+METRICS = {
+    "demo_build",
+    "first_paint",
+    "search_keystroke_p50",
+    "search_keystroke_p95",
+    "jump_to_last_row",
+    "jump_to_last_row_any_sort",
+    "scroll_to_middle_any_sort",
+    "console_peak_memory",
+    "verify_throughput",
+    "verify_latency_p99",
+    "list_json_throughput",
+    "list_json_peak_memory",
+}
+WITH_BASELINE = {"first_paint", "console_peak_memory", "list_json_peak_memory"}
+
+
+def test_the_benchmark_reports_every_metric_as_one_json_line(tmp_path: Path) -> None:
+    tokens, secrets = 1500, 100
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARK),
+            *("--tokens", str(tokens), "--store", str(tmp_path)),
+            *("--paint-runs", "1", "--keys", "12"),
+            *("--verify-seconds", "0.3", "--verify-secrets", str(secrets)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    found = {line["metric"]: line for line in lines}
+    assert len(found) == len(lines) and set(found) == METRICS
+
+    for name, line in found.items():
+        assert isinstance(line["value"], int | float) and line["value"] > 0, name
+        assert line["unit"], name
+        if line["target"] is not None:
+            assert isinstance(line["pass"], bool), name
+        if name in WITH_BASELINE:
+            assert line["baseline"] > 0
+            assert abs(line["ratio"] - line["value"] / line["baseline"]) < 0.01, name
+
+    assert found["demo_build"]["tokens"] == tokens
+    assert found["search_keystroke_p95"]["keystrokes"] == 12
+    assert found["search_keystroke_p95"]["value"] >= found["search_keystroke_p50"]["value"]
+    assert set(found["jump_to_last_row_any_sort"]["by_sort"]) == {"created", "name", "author", "space"}
+    # Every token of the big store is streamed: the demo's, the bulk ones and verify's own.
+    assert found["list_json_throughput"]["rows"] == DEMO_BASE_TOKENS + tokens + secrets
+    assert (tmp_path / f"big-{tokens}.db").exists()

@@ -1,0 +1,53 @@
+"""Paint first: the console's first frame waits for neither the database layer nor a query."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from tests.conftest import OWNER, Org
+from tests.console.conftest import SIZE, screen_text, settle, table_text
+from tokentui.console.app import TokentuiApp
+
+DATABASE_LAYER = ("sqlmodel", "sqlalchemy", "alembic", "psycopg")
+
+
+def test_importing_the_console_loads_no_database_layer() -> None:
+    code = (
+        "import sys\n"
+        "import tokentui.console.app\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {DATABASE_LAYER!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+async def test_the_first_frame_is_painted_while_the_store_is_still_opening(
+    org: Org, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening is held back until the test lets it go; the console is on screen meanwhile."""
+    release = threading.Event()
+    opening = TokentuiApp._open
+
+    def held_open(self: TokentuiApp):  # type: ignore[no-untyped-def]
+        assert release.wait(30), "the test never let the store open"
+        return opening(self)
+
+    monkeypatch.setattr(TokentuiApp, "_open", held_open)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.pause()
+        assert app.service is None
+        before = screen_text(app)
+        assert "Opening the store…" in before
+        assert "Quit" in before and "Search" in before  # the footer's keys are there already
+        release.set()
+        await settle(pilot)
+        assert app.service is not None
+        assert "Opening the store…" not in screen_text(app)
+        newest = org.service.list_tokens(org.owner, limit=1)
+        assert not newest or newest[0].name[:8] in table_text(app)

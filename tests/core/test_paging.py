@@ -1,0 +1,106 @@
+"""The console's pages (core/paging.py) against the one-query listing, on both databases.
+
+Pages read segment by segment from the sort indexes must put together, page after
+page, exactly the list ``list_tokens`` answers in one query; read from the far end
+in the opposite order, exactly its reverse. The one intended difference: tokens
+without an expiry or a space come first in ascending order on every database
+(SQLite's own order; PostgreSQL puts NULL last).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Clock
+from tokentui.core.demo import DEMO_OWNER, fill_demo
+from tokentui.core.kinds import Status, TokenKind
+from tokentui.core.paging import page
+from tokentui.core.queries import SortKey, TokenQuery
+from tokentui.core.service import Actor, Service
+from tokentui.core.views import TokenView
+
+PAGE = 37  # not a divisor of anything here, so pages straddle segment boundaries
+
+QUERIES = {
+    "everything": TokenQuery(),
+    "two kinds": TokenQuery(kinds=frozenset({TokenKind.PERSONAL, TokenKind.DELIVERY})),
+    "expired or revoked": TokenQuery(statuses=frozenset({Status.EXPIRED, Status.REVOKED})),
+    "search": TokenQuery(search="deploy"),
+    "mine": TokenQuery(mine=True),
+}
+
+
+@pytest.fixture
+def demo(service: Service, clock: Clock) -> Actor:
+    """The demo organization with some hundreds of bulk tokens, seen by its owner a while later."""
+    fill_demo(service, tokens=400)
+    clock.advance(days=20)  # some expiries pass: the status segments all have rows
+    return service.actor(DEMO_OWNER)
+
+
+def _expected(service: Service, actor: Actor, query: TokenQuery) -> list[str]:
+    """``list_tokens``' order, with rows lacking the sort's value first when ascending."""
+    rows = service.list_tokens(actor, query, limit=100_000)
+    value = {SortKey.EXPIRES: lambda t: t.expires_at, SortKey.SPACE: lambda t: t.space}.get(query.sort)
+    if value is None:
+        return [t.id for t in rows]
+    missing = [t.id for t in rows if value(t) is None]
+    present = [t.id for t in rows if value(t) is not None]
+    return present + missing if query.descending else missing + present
+
+
+def _paged(service: Service, actor: Actor, query: TokenQuery, total: int) -> list[str]:
+    ids: list[str] = []
+    for offset in range(0, total + PAGE, PAGE):
+        ids.extend(t.id for t in page(service, actor, query, offset=offset, limit=PAGE))
+    return ids
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+def test_pages_put_together_are_the_whole_sorted_list(service: Service, demo: Actor, sort: SortKey) -> None:
+    for name, filters in QUERIES.items():
+        for descending in (False, True):
+            query = filters.with_(sort=sort, descending=descending)
+            expected = _expected(service, demo, query)
+            assert expected, f"{name}: the query should match something"
+            assert _paged(service, demo, query, len(expected)) == expected, (name, descending)
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+def test_a_page_read_from_the_far_end_is_the_same_page_reversed(
+    service: Service, demo: Actor, sort: SortKey
+) -> None:
+    query = TokenQuery(sort=sort, descending=False)
+    total = service.count_tokens(demo, query)
+    backwards = query.with_(descending=True)
+    for offset in (0, 1, PAGE, total // 2, total - PAGE - 1, total - PAGE):
+        forwards = [t.id for t in page(service, demo, query, offset=offset, limit=PAGE)]
+        from_end = [t.id for t in page(service, demo, backwards, offset=total - offset - PAGE, limit=PAGE)]
+        assert forwards == from_end[::-1]
+
+
+def test_a_member_pages_through_their_own_tokens_only(service: Service, demo: Actor) -> None:
+    author = service.list_tokens(demo, TokenQuery(sort=SortKey.AUTHOR), limit=1)[0].author
+    member = service.actor(author)
+    query = TokenQuery(mine=True, sort=SortKey.SPACE)
+    rows: list[TokenView] = []
+    for offset in range(0, 1000, PAGE):
+        rows.extend(page(service, member, query, offset=offset, limit=PAGE))
+    assert rows and {t.author for t in rows} == {author}
+    assert len(rows) == service.count_tokens(member, query)
+
+
+def test_pages_beyond_the_end_are_empty_and_statuses_follow_the_clock(
+    service: Service, demo: Actor, clock: Clock
+) -> None:
+    query = TokenQuery(sort=SortKey.STATUS, descending=False)
+    total = service.count_tokens(demo, query)
+    assert page(service, demo, query, offset=total, limit=PAGE) == []
+    active_before = service.count_tokens(demo, query.with_(statuses=frozenset({Status.ACTIVE})))
+    clock.advance(days=400)  # every token that expires has expired
+    first = page(service, demo, query, offset=0, limit=total)
+    active_after = [t for t in first if t.status is Status.ACTIVE]
+    assert len(active_after) < active_before
+    assert all(t.expires_at is None or t.expires_at > clock.now for t in active_after)
+    statuses = [t.status for t in first]
+    assert statuses == sorted(statuses)  # active, then expired, then revoked

@@ -1,0 +1,144 @@
+"""Pages of the token list at any depth without sorting the table: the console's table reads these.
+
+Every sort of :class:`~tokentui.core.queries.SortKey` is read as a list of
+*segments*, each a condition whose rows come in (value, id) order straight from
+one of the token indexes (migration 0002):
+
+- name, kind, created and last4: one segment ordered by (value, id);
+- expires: tokens without an expiry (id order), then the others by (expiry, id),
+  which is SQLite's own order (NULL is smallest);
+- status: active, expired, revoked (alphabetical, as the table sorts), each by id;
+- author: one segment per user in e-mail order, each by id;
+- space: tokens without a space, then one segment per space in name order.
+
+A page's ids come from the indexes alone, segment by segment; whole segments
+before the offset are skipped by counting them, so a deep page never joins or
+sorts the rows it skips. The page's rows are then read by id in one query.
+Descending walks the segments backwards with every order flipped, so a page
+read from the far end is exactly the reverse of the same page read forwards.
+(Derived from an unfinished experiment with keyset cursors; offsets only here.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session, aliased
+from sqlmodel import col
+
+from tokentui.core.kinds import Status
+from tokentui.core.models import Space, Token, User
+from tokentui.core.queries import SortKey, TokenQuery, status_condition
+from tokentui.core.views import TokenView, to_view
+
+if TYPE_CHECKING:
+    from tokentui.core.base import Actor
+    from tokentui.core.tokens import Tokens
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A slice of the sort order: rows matching ``where``, in (``value``, id) order."""
+
+    where: ColumnElement[bool] | None
+    value: Any | None  # a column expression, or None when the segment is ordered by id alone
+
+
+_VALUES: dict[SortKey, Callable[[], Any]] = {
+    SortKey.NAME: lambda: func.lower(col(Token.name)),
+    SortKey.KIND: lambda: col(Token.kind),
+    SortKey.CREATED: lambda: col(Token.created_at),
+    SortKey.LAST4: lambda: col(Token.last4),
+}
+
+
+def page(service: Tokens, actor: Actor, query: TokenQuery, *, offset: int, limit: int) -> list[TokenView]:
+    """Rows ``offset`` to ``offset + limit`` of the tokens ``actor`` sees for ``query``, in its order."""
+    now = service.now()
+    with service.store.read() as session:
+        where = service._visibility(actor, query, session)
+        ids = walk(session, where, query, now, limit=limit, offset=offset)
+        rows = rows_by_id(session, ids)
+    return [to_view(*rows[token_id], now) for token_id in ids if token_id in rows]
+
+
+def segments(session: Session, query: TokenQuery, now: datetime) -> list[Segment]:
+    """The segments of ``query``'s sort, in ascending order."""
+    if query.sort in _VALUES:
+        return [Segment(None, _VALUES[query.sort]())]
+    if query.sort is SortKey.EXPIRES:
+        expires = col(Token.expires_at)
+        return [Segment(expires.is_(None), None), Segment(expires.is_not(None), expires)]
+    if query.sort is SortKey.STATUS:
+        return [Segment(status_condition(status, now), None) for status in sorted(Status)]
+    if query.sort is SortKey.AUTHOR:
+        users = session.execute(select(col(User.id)).order_by(col(User.email))).scalars()
+        return [Segment(col(Token.author_id) == user_id, None) for user_id in users]
+    spaces = session.execute(select(col(Space.id)).order_by(col(Space.name), col(Space.id))).scalars()
+    return [
+        Segment(col(Token.space_id).is_(None), None),
+        *(Segment(col(Token.space_id) == space_id, None) for space_id in spaces),
+    ]
+
+
+def _ids(where: list[ColumnElement[bool]], segment: Segment, descending: bool) -> Select[Any]:
+    """SELECT of the ids of one segment in the walk's order (from the sort's index alone)."""
+    value = segment.value if segment.value is not None else col(Token.id)
+    stmt = select(col(Token.id)).where(*where)
+    if segment.where is not None:
+        stmt = stmt.where(segment.where)
+    if descending:
+        return stmt.order_by(value.desc(), col(Token.id).desc())
+    return stmt.order_by(value.asc(), col(Token.id).asc())
+
+
+def walk(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    query: TokenQuery,
+    now: datetime,
+    *,
+    limit: int,
+    offset: int = 0,
+) -> list[str]:
+    """Up to ``limit`` token ids in ``query``'s order, ``offset`` rows in.
+
+    Whole segments before the offset are skipped by counting them; only the
+    offset within one segment is stepped over, and only in an index.
+    """
+    ascending = segments(session, query, now)
+    order = ascending[::-1] if query.descending else ascending
+    found: list[str] = []
+    for segment in order:
+        if len(found) >= limit:
+            break
+        stmt = _ids(where, segment, query.descending)
+        if offset:
+            size_stmt = select(func.count()).select_from(Token).where(*where)
+            if segment.where is not None:
+                size_stmt = size_stmt.where(segment.where)
+            size = int(session.execute(size_stmt).scalar_one())
+            if offset >= size:
+                offset -= size
+                continue
+            stmt = stmt.offset(offset)
+            offset = 0
+        found.extend(session.execute(stmt.limit(limit - len(found))).scalars())
+    return found
+
+
+def rows_by_id(session: Session, ids: list[str]) -> dict[str, tuple[Token, str, str | None]]:
+    """(token, author e-mail, space name) for each id: the one fetch of a page's rows."""
+    author = aliased(User)
+    space = aliased(Space)
+    stmt = (
+        select(Token, col(author.email), col(space.name))
+        .join(author, col(author.id) == col(Token.author_id))
+        .outerjoin(space, col(space.id) == col(Token.space_id))
+        .where(col(Token.id).in_(ids))
+    )
+    return {token.id: (token, email, name) for token, email, name in session.execute(stmt).all()}
