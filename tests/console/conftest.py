@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.widgets import DataTable, Select
 from textual.widgets._select import SelectOverlay
 
 from tests.conftest import Clock
@@ -26,11 +26,16 @@ async def settle(pilot: Pilot[int]) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         busy = app.home.is_mounted and app.home.query_one(TokenTable).is_loading
+        # A DataTable sizes its columns for new rows when idle; a busy machine may not have been yet.
+        busy = busy or any(table._require_update_dimensions for table in app.screen.query(DataTable))
         opened = app.service is not None or app.error is not None or app._exit
         # Quiet for a few rounds in a row: a repaint may still ask for a page.
         quiet = quiet + 1 if opened and not busy and not app.workers else 0
         if quiet >= 3:
             return
+        if quiet:
+            # A loaded machine may still owe a layout (a count resizes the table): give it time.
+            await pilot.pause(0.02)
     raise AssertionError(f"the console did not settle: {app.service=} {list(app.workers)=} {busy=}")
 
 

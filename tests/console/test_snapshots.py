@@ -19,6 +19,9 @@ def _seeded() -> Iterator[None]:
 
 
 async def _settled(pilot: Pilot[int]) -> None:
+    """Settled, and settled again after a moment: a loaded machine may still owe a repaint."""
+    await settle(pilot)
+    await pilot.pause(0.1)
     await settle(pilot)
 
 
@@ -34,7 +37,7 @@ def test_create_dialog(snap_compare, tmp_path: Path) -> None:
     async def open_create(pilot: Pilot[int]) -> None:
         await settle(pilot)
         await pilot.press("n")
-        await settle(pilot)
+        await _settled(pilot)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=(100, 35), run_before=open_create)
 
@@ -43,6 +46,6 @@ def test_author_drill_down(snap_compare, tmp_path: Path) -> None:
     async def open_author(pilot: Pilot[int]) -> None:
         await settle(pilot)
         await pilot.press("a")
-        await settle(pilot)
+        await _settled(pilot)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=(120, 35), run_before=open_author)

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from tokentui.console.widgets.list_table import ListTable
 from tokentui.text import printable
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class AuditScreen(Screen[None]):
             yield Input(placeholder="/ search the log", id="audit-search", compact=True)
             yield Select[str](ACTIONS, value="", allow_blank=False, id="audit-action", compact=True)
         yield Static("", id="audit-summary", markup=False)
-        table: DataTable[Text] = DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+        table = ListTable(id="audit", cursor_type="row", zebra_stripes=True)
         table.add_columns("When (UTC)", "Action", "What", "Who")
         yield table
         yield Footer()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 
 from tokentui.console.screens.details import fields_table, when
+from tokentui.console.widgets.list_table import ListTable
 from tokentui.console.widgets.token_table import short_date
 from tokentui.core.kinds import SPACE_KINDS, USER_KINDS, Status
 from tokentui.text import printable
@@ -57,7 +58,7 @@ class AuthorScreen(ModalScreen[bool]):
             yield Label(printable(self.email), classes="dialog-title", markup=False)
             yield Static("Loading…", id="member", markup=False)
             yield Static("", id="token-count", markup=False)
-            table: DataTable[Text] = DataTable(id="author-tokens", cursor_type="row", zebra_stripes=True)
+            table = ListTable(id="author-tokens", cursor_type="row", zebra_stripes=True)
             table.add_columns("Name", "Kind", "Status", "Expires", "Last 4", "Space")
             yield table
             with Horizontal(classes="buttons"):
