@@ -131,7 +131,11 @@ def test_create_prints_the_secret_once_and_show_and_list_never(org: Org, db_url:
 
 def test_tokens_list_filters_and_json_fields(org: Org, db_url: str) -> None:
     service = org.service
-    read = service.create_token(org.developer, "personal", name="reader", scopes=["content_management_read"])
+    # Tokens the fixture's clock makes and the CLI (on the real clock) reads never expire: the test
+    # must not change its answer as real days pass.
+    read = service.create_token(
+        org.developer, "personal", name="reader", scopes=["content_management_read"], expires="never"
+    )
     service.create_token(org.developer, "oauth", name="zap", scopes=["content_management_read"], app="Zapier")
     revoked = service.create_token(org.developer, "personal", name="old", scopes=["content_management_read"])
     service.revoke(org.developer, revoked.token.id)
@@ -197,7 +201,9 @@ def test_revoke_and_reset(org: Org, db_url: str) -> None:
 
 
 def test_verify_denies_with_a_reason_and_exit_one(org: Org, db_url: str) -> None:
-    created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
+    created = org.service.create_token(
+        org.developer, "personal", scopes=["content_management_read"], expires="never"
+    )
     denied = run_cli(
         "verify", "--action", "content.write", "--space", "Website", db=db_url, stdin=created.secret + "\n"
     )
@@ -207,7 +213,7 @@ def test_verify_denies_with_a_reason_and_exit_one(org: Org, db_url: str) -> None
 
 
 def test_users_remove_reports_the_tokens_cut_off(org: Org, db_url: str) -> None:
-    org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
+    org.service.create_token(org.developer, "personal", scopes=["content_management_read"], expires="never")
     result = run_cli("users", "remove", DEVELOPER, "--json", db=db_url, actor=OWNER)
     assert result.code == 0 and json.loads(result.out) == {"email": DEVELOPER, "tokensCutOff": 1}
 
@@ -448,8 +454,18 @@ def test_store_faults_are_one_line(tmp_path: Path) -> None:
 
 
 def test_expire_records_newly_expired_tokens(org: Org, db_url: str) -> None:
-    org.service.create_token(
+    # Made at the fixture clock's instant (2026-11-22 12:00); the CLI runs on the real clock, which
+    # is past 2026-11-23 for good (a date relative to the real day would make this test a time bomb).
+    lapsed = org.service.create_token(
         org.developer, "personal", scopes=["content_management_read"], expires=str(date(2026, 11, 23))
     )
-    result = run_cli("expire", "--json", db=db_url)
-    assert result.code == 0 and json.loads(result.out) == []  # nothing has lapsed yet in real time either
+    org.service.create_token(
+        org.developer, "personal", name="forever", scopes=["content_management_read"], expires="never"
+    )
+    first = run_cli("expire", "--json", db=db_url)
+    assert first.code == 0, first.err
+    assert [t["id"] for t in json.loads(first.out)] == [lapsed.token.id]
+    again = run_cli("expire", "--json", db=db_url)
+    assert again.code == 0 and json.loads(again.out) == []  # recorded once, however often cron runs it
+    events = json.loads(run_cli("audit", "--json", "--action", "token.expire", db=db_url, actor=OWNER).out)
+    assert [(e["targetId"], e["at"]) for e in events] == [(lapsed.token.id, "2026-11-23T23:59:59Z")]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from tokentui.core import secrets
@@ -22,6 +22,17 @@ from tokentui.core.views import CreatedToken, to_view
 Clock = Callable[[], datetime]
 # lastUsedAt is kept to this resolution: a success within it of the recorded use writes nothing.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_TOKENS = Token.__table__  # type: ignore[attr-defined]
+# One token's lastUsedAt, moved forward only when the recorded use is older than the resolution.
+_MARK_USED = (
+    update(_TOKENS)
+    .where(
+        _TOKENS.c.id == bindparam("token_id"),
+        or_(_TOKENS.c.last_used_at.is_(None), _TOKENS.c.last_used_at < bindparam("stale")),
+    )
+    .values(last_used_at=bindparam("at"))
+)
 
 
 def utc_now() -> datetime:
@@ -223,17 +234,10 @@ class ServiceBase:
         ids = list(token_ids)
         if not ids:
             return
-        with self.store.write() as session:
-            session.exec(
-                update(Token)
-                .where(
-                    col(Token.id).in_(ids),
-                    or_(
-                        col(Token.last_used_at).is_(None),
-                        col(Token.last_used_at) < at - LAST_USED_RESOLUTION,
-                    ),
-                )
-                .values(last_used_at=at)
+        with self.store.connect_write() as conn:
+            conn.execute(
+                _MARK_USED,
+                [{"token_id": token_id, "at": at, "stale": at - LAST_USED_RESOLUTION} for token_id in ids],
             )
 
     # -- audit ----------------------------------------------------------------

@@ -272,9 +272,35 @@ def token_rows(where: list[ColumnElement[bool]], query: TokenQuery, now: datetim
     """SELECT of (Token, author e-mail, space name) rows in the query's order."""
     author = aliased(User)
     space = aliased(Space)
+    return _in_order(select(Token, col(author.email), col(space.name)), author, space, where, query, now)
+
+
+def token_records(where: list[ColumnElement[bool]], query: TokenQuery, now: datetime) -> Select[Any]:
+    """:func:`token_rows` as plain columns (no ORM objects), for streaming many rows.
+
+    Each row has the token's columns by name, ``author_email`` and ``space_name``.
+    """
+    author = aliased(User)
+    space = aliased(Space)
+    columns = select(
+        *Token.__table__.c,  # type: ignore[attr-defined]
+        col(author.email).label("author_email"),
+        col(space.name).label("space_name"),
+    )
+    return _in_order(columns, author, space, where, query, now)
+
+
+def _in_order(
+    stmt: Any,
+    author: Any,
+    space: Any,
+    where: list[ColumnElement[bool]],
+    query: TokenQuery,
+    now: datetime,
+) -> Any:
+    """The SELECT ``stmt`` joined to the author and space, filtered by ``where``, in the query's order."""
     stmt = (
-        select(Token, col(author.email), col(space.name))
-        .join(author, col(author.id) == col(Token.author_id))
+        stmt.join(author, col(author.id) == col(Token.author_id))
         .outerjoin(space, col(space.id) == col(Token.space_id))
         .where(*where)
     )

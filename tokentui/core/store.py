@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy import Select, create_engine, event, text
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -63,6 +64,77 @@ def _redact(url: str) -> str:
         return url
 
 
+@dataclass(frozen=True)
+class _CompiledQuery:
+    sql: str
+    # Parameter names in the order of the SQL's placeholders; None for a driver taking names.
+    positions: tuple[str, ...] | None
+    # Each column's conversion from the driver's value (an instant from SQLite's text), or None.
+    converters: tuple[Callable[[Any], Any] | None, ...]
+
+
+class Prepared:
+    """A Core SELECT compiled once per dialect, run straight on the driver's cursor by a :class:`Reader`.
+
+    For verify's hot path: SQLAlchemy's work around each execution (cache lookup,
+    events, result objects) costs several times SQLite's indexed lookup itself.
+    Rows come back as tuples whose values the column types have converted
+    (instants aware); parameters must be plain strings and integers, which need
+    no conversion on the way in.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, _CompiledQuery] = {}
+
+    def compiled_for(self, dialect: Dialect) -> _CompiledQuery:
+        """The statement as ``dialect``'s driver takes it."""
+        known = self._by_dialect.get(dialect.name)
+        if known is None:
+            compiled = self.statement.compile(dialect=dialect)
+            converters = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.statement.selected_columns
+            )
+            positions = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+            known = self._by_dialect[dialect.name] = _CompiledQuery(str(compiled), positions, converters)
+        return known
+
+
+class Reader:
+    """Runs :class:`Prepared` queries in one read transaction on the driver's own connection."""
+
+    def __init__(self, dbapi_connection: Any, dialect: Dialect) -> None:
+        self._dbapi = dbapi_connection
+        self._dialect = dialect
+
+    def all(self, query: Prepared, **params: str | int) -> list[tuple[Any, ...]]:
+        """Every row of ``query`` for ``params``."""
+        compiled = query.compiled_for(self._dialect)
+        positions = compiled.positions
+        cursor = self._dbapi.cursor()
+        try:
+            cursor.execute(compiled.sql, params if positions is None else tuple(params[n] for n in positions))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        converters = compiled.converters
+        if not any(converters):
+            return [tuple(row) for row in rows]
+        return [
+            tuple(
+                value if convert is None else convert(value)
+                for convert, value in zip(converters, row, strict=True)
+            )
+            for row in rows
+        ]
+
+    def first(self, query: Prepared, **params: str | int) -> tuple[Any, ...] | None:
+        """The first row of ``query``, or None."""
+        rows = self.all(query, **params)
+        return rows[0] if rows else None
+
+
 class Store:
     """An open store: one engine, sessions for reading and for writing, schema kept current."""
 
@@ -79,6 +151,8 @@ class Store:
             self.engine = _make_engine(self.url, self.is_sqlite)
         except (NoSuchModuleError, ImportError) as exc:
             raise StoreError(f"no database driver for {_redact(self.url)}: {exc}") from None
+        # The driver's own errors, which reach us from :class:`Reader`'s queries unwrapped.
+        self._driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
         if migrate:
             self.migrate()
 
@@ -99,9 +173,22 @@ class Store:
             session.commit()
 
     @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        """A plain Core connection for read-only hot paths (verify): no ORM session."""
-        with self._errors(), self.engine.connect() as conn:
+    def reader(self) -> Iterator[Reader]:
+        """One read transaction for the hot path (verify): :class:`Prepared` queries on the driver's connection."""
+        with self._errors(), self.engine.connect() as conn, conn.begin():
+            yield Reader(conn.connection.dbapi_connection, self.engine.dialect)
+
+    @contextmanager
+    def connect_write(self) -> Iterator[Connection]:
+        """A plain Core connection in one write transaction, committed when the block ends without error.
+
+        For small hot writes (verify's ``lastUsedAt``) that need no ORM session.
+        """
+        with (
+            self._errors(),
+            self.engine.connect().execution_options(**{_WRITE_OPTION: True}) as conn,
+            conn.begin(),
+        ):
             yield conn
 
     @contextmanager
@@ -136,7 +223,7 @@ class Store:
             raise StoreError(
                 describe_store_error(sqlite3.DatabaseError(f"malformed text: {exc}"), self.url)
             ) from exc
-        except (DBAPIError, sqlite3.Error, SQLAlchemyError) as exc:
+        except (DBAPIError, sqlite3.Error, SQLAlchemyError, self._driver_error) as exc:
             if _stop_requested() and "interrupted" in str(exc):
                 raise Cancelled from None
             if "cannot contain nul" in str(exc).lower():
@@ -254,6 +341,7 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "DEFERRED"
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: this runs once per transaction, verify's hot path included.
+        conn.connection.dbapi_connection.execute(f"BEGIN {mode}")
 
     return engine

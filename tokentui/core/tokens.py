@@ -23,6 +23,7 @@ from tokentui.core.queries import (
     conditions,
     status_condition,
     token_count,
+    token_records,
     token_rows,
     use_name_index,
     visible,
@@ -310,10 +311,9 @@ class Tokens(ServiceBase):
         now = self.now()
         with self.store.read() as session:
             where = self._visibility(actor, query, session, rows=False)
-            stmt = token_rows(where, query, now).execution_options(yield_per=batch)
-            for token, email, space in session.execute(stmt):
-                yield to_view(token, email, space, now)
-                session.expunge(token)
+            stmt = token_records(where, query, now).execution_options(yield_per=batch)
+            for row in session.execute(stmt):
+                yield to_view(row, row.author_email, row.space_name, now)
 
     def count_tokens(self, actor: Actor, query: TokenQuery | None = None) -> int:
         """How many tokens match (for the table's row count and scrollbar)."""

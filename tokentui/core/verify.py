@@ -1,8 +1,9 @@
 """verify: may this secret do this action here? The library function other programs call.
 
 This is the hot path of every service behind tokentui, so it reads with a few
-precompiled Core statements on one pooled connection (no ORM session, no object
-loading): one indexed lookup of the secret's hash (unique index), then, only for
+Core statements compiled once and run on the driver's cursor in one read
+transaction (:class:`tokentui.core.store.Prepared`: no ORM session, no object
+loading, none of SQLAlchemy's per-execution work): one indexed lookup of the secret's hash (unique index), then, only for
 an active token, the author's memberships and the aimed-at space with its
 environments and the author's role in it. ``lastUsedAt`` is written on success
 but at most once per :data:`LAST_USED_RESOLUTION` per token, so a busy token
@@ -11,15 +12,17 @@ costs no write per request.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from tokentui.core import secrets
 from tokentui.core.base import LAST_USED_RESOLUTION, ServiceBase
 from tokentui.core.kinds import Action, DenyReason, OrgRole, SpaceRole, Status, TokenKind, parse_enum
 from tokentui.core.models import Environment, Membership, Organization, Space, SpaceMembership, Token, User
 from tokentui.core.rules import SpaceStanding, Target, TokenFacts, decide, token_status
+from tokentui.core.store import Prepared, Reader
 from tokentui.core.views import Decision
 
 _T = Token.__table__  # type: ignore[attr-defined]
@@ -30,7 +33,7 @@ _E = Environment.__table__  # type: ignore[attr-defined]
 _SM = SpaceMembership.__table__  # type: ignore[attr-defined]
 _O = Organization.__table__  # type: ignore[attr-defined]
 
-_BY_HASH = (
+_BY_HASH = Prepared(
     select(
         _T.c.id,
         _T.c.kind,
@@ -48,9 +51,9 @@ _BY_HASH = (
     .join(_U, _U.c.id == _T.c.author_id)
     .where(_T.c.secret_hash == bindparam("hash"))
 )
-_MEMBERSHIPS = select(_M.c.org_id, _M.c.role).where(_M.c.user_id == bindparam("user_id"))
+_MEMBERSHIPS = Prepared(select(_M.c.org_id, _M.c.role).where(_M.c.user_id == bindparam("user_id")))
 # The named space (by name or API key) with each of its environments and the author's role in it.
-_SPACES = (
+_SPACES = Prepared(
     select(
         _S.c.id,
         _S.c.org_id,
@@ -66,7 +69,24 @@ _SPACES = (
     .outerjoin(_SM, and_(_SM.c.space_id == _S.c.id, _SM.c.user_id == bindparam("user_id")))
     .where(or_(_S.c.name == bindparam("space"), _S.c.api_key == bindparam("space")))
 )
-_ORG_BY_NAME = select(_O.c.id).where(_O.c.name == bindparam("org"))
+_ORG_BY_NAME = Prepared(select(_O.c.id).where(_O.c.name == bindparam("org")))
+
+
+class _TokenRow(NamedTuple):
+    """A row of ``_BY_HASH``, in its column order."""
+
+    id: str
+    kind: str
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    scopes: str
+    space_id: int | None
+    org_id: int | None
+    environment: str | None
+    branches: str
+    author_id: int
+    last_used_at: datetime | None
+    email: str
 
 
 class _SpaceFacts:
@@ -108,8 +128,9 @@ class Verifier(ServiceBase):
         if kind is None:
             return Decision(False, DenyReason.UNKNOWN.value)
         now = self.now()
-        with self.store.connect() as conn:
-            row = conn.execute(_BY_HASH, {"hash": secrets.hash_secret(secret)}).first()
+        with self.store.reader() as conn:
+            found = conn.first(_BY_HASH, hash=secrets.hash_secret(secret))
+            row = _TokenRow(*found) if found is not None else None
             if row is None or row.kind != kind.value:
                 return Decision(False, DenyReason.UNKNOWN.value)
             facts = TokenFacts(
@@ -130,8 +151,8 @@ class Verifier(ServiceBase):
 
     def _decide(
         self,
-        conn: Connection,
-        token: Any,
+        conn: Reader,
+        token: _TokenRow,
         facts: TokenFacts,
         action: Action,
         space_ref: str | None,
@@ -144,7 +165,7 @@ class Verifier(ServiceBase):
             return decide(facts, action, Target(None, None, None, True), None, None)
         roles: dict[int, str] = {}
         if facts.kind.is_user_token:
-            roles = dict(conn.execute(_MEMBERSHIPS, {"user_id": token.author_id}).all())
+            roles = dict(conn.all(_MEMBERSHIPS, user_id=token.author_id))
         user_org_ids = list(roles)
         space_row: _SpaceFacts | None = None
         if space_ref is not None:
@@ -181,9 +202,9 @@ class Verifier(ServiceBase):
         return decide(facts, action, target, org_role, standing)
 
     @staticmethod
-    def _spaces(conn: Connection, space_ref: str, author_id: int) -> list[_SpaceFacts]:
+    def _spaces(conn: Reader, space_ref: str, author_id: int) -> list[_SpaceFacts]:
         spaces: dict[int, _SpaceFacts] = {}
-        rows = conn.execute(_SPACES, {"space": space_ref, "user_id": author_id})
+        rows = conn.all(_SPACES, space=space_ref, user_id=author_id)
         for space_id, org_id, owner_id, org_name, env, is_branch, alias_of, role in rows:
             facts = spaces.get(space_id)
             if facts is None:
@@ -196,8 +217,8 @@ class Verifier(ServiceBase):
 
     @staticmethod
     def _target_org(
-        conn: Connection,
-        token: Any,
+        conn: Reader,
+        token: _TokenRow,
         space_row: _SpaceFacts | None,
         org_name: str | None,
         user_org_ids: list[int],
@@ -206,7 +227,10 @@ class Verifier(ServiceBase):
         if space_row is not None:
             return space_row.org_id
         if org_name is not None:
-            org_id = conn.execute(_ORG_BY_NAME, {"org": org_name}).scalar()
+            found = conn.first(_ORG_BY_NAME, org=org_name)
+            if found is None:
+                return False
+            org_id = found[0]
             if org_id is None:
                 return False
             if TokenKind(token.kind).is_user_token:

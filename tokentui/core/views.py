@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokentui.core.kinds import OrgRole, Status, TokenKind
 from tokentui.core.models import Token
 from tokentui.core.rules import token_status
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
 
 
 def iso(instant: datetime | None) -> str | None:
@@ -206,8 +209,8 @@ class AuditView:
         }
 
 
-def to_view(token: Token, author_email: str, space_name: str | None, now: datetime) -> TokenView:
-    """A TokenView of a row, its status derived at ``now``."""
+def to_view(token: Token | Row[Any], author_email: str, space_name: str | None, now: datetime) -> TokenView:
+    """A TokenView of a token (an ORM object or a row of its columns), its status derived at ``now``."""
     return TokenView(
         id=token.id,
         kind=TokenKind(token.kind),
