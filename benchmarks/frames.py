@@ -51,10 +51,17 @@ class FrameClock:
                 future.set_result(now)
                 self._waiters.remove(waiter)
 
-    async def painted(self, predicate: Callable[[], bool], timeout: float = 60.0) -> float:
-        """The perf_counter() time of the first frame painted from now on while ``predicate`` holds."""
+    async def painted(
+        self, predicate: Callable[[], bool], timeout: float = 60.0, *, nudge: bool = True
+    ) -> float:
+        """The perf_counter() time of the first frame painted from now on while ``predicate`` holds.
+
+        ``nudge`` repaints the screen so that a frame comes even when nothing is on its
+        way to it; a waiter for what a keystroke is about to change passes False, since
+        that repaint (the whole screen) is the probe's work, not the app's.
+        """
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiters.append((predicate, future))
-        # Nothing may be on its way to the screen any more; a refresh makes sure a frame comes.
-        self.app.screen.refresh()
+        if nudge:
+            self.app.screen.refresh()
         return await asyncio.wait_for(future, timeout)

@@ -253,3 +253,48 @@ async def test_a_store_error_ends_the_console_with_one_message(tmp_path, console
         await settle(pilot)
     assert app.return_code == 7 and app.error and "database" in app.error
     assert bad.read_bytes() == b"this is not a database" * 100
+
+
+async def test_a_search_that_narrows_the_rows_moves_the_scroll_range_and_the_thumb(
+    org: Org, console, monkeypatch
+) -> None:
+    """A new count keeps the scrollbar and only moves its range (no layout); the last row stays reachable."""
+    import time
+
+    from tokentui.console.pages import TokenPages
+    from tokentui.core.bulk import bulk_tokens
+
+    # On a big store the count comes long after the keystroke's repaint; here too.
+    count = TokenPages.count
+
+    def slow_count(self: TokenPages) -> int:
+        time.sleep(0.3)
+        return count(self)
+
+    monkeypatch.setattr(TokenPages, "count", slow_count)
+    bulk_tokens(org.service, "Acme", 3000, seed=3)
+    total = org.service.count_tokens(org.owner)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.home.query_one(TokenTable)
+        assert table.show_vertical_scrollbar and table.virtual_size.height == total + 1
+        # A search with more rows than the screen holds, but fewer than all.
+        word = next(
+            w
+            for w in ("deploy", "sync", "export", "bot", "ci", "zapier")
+            if PAGE_SIZE < org.service.count_tokens(org.owner, TokenQuery(search=w)) < total
+        )
+        matches = org.service.count_tokens(org.owner, TokenQuery(search=word))
+        await pilot.press("slash", *word)
+        await settle(pilot)
+        assert table.total == matches and f"{matches:,} tokens" in screen_text(app)
+        assert table.show_vertical_scrollbar
+        assert table.virtual_size.height == matches + 1
+        assert table.vertical_scrollbar.window_virtual_size == matches + 1
+        assert table.max_scroll_y == matches + 1 - table.scrollable_content_region.height
+        await pilot.press("escape", "G")  # back to the table; the last row
+        await settle(pilot)
+        last = org.service.list_tokens(org.owner, TokenQuery(search=word), offset=matches - 1, limit=1)[0]
+        assert table.current == last and int(table.scroll_y) == table.max_scroll_y
+        assert last.name[:8] in table_text(app).splitlines()[-1]

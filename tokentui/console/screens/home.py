@@ -125,7 +125,8 @@ class HomeScreen(Screen[None]):
             parts.append("filters: " + "; ".join(described) + " (c clears)")
         elif total == 0:
             parts.append("no tokens yet: n creates one")
-        self.query_one("#summary", Static).update(Text(" · ".join(parts)))
+        # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
+        self.query_one("#summary", Static).update(Text(" · ".join(parts)), layout=False)
 
     def _apply(self, filters: Filters) -> None:
         self.filters = filters

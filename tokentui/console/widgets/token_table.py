@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -47,6 +48,16 @@ CACHED_STRIPS = 256
 def short_date(instant: datetime | None, empty: str = "never") -> str:
     """``YYYY-MM-DD`` in UTC."""
     return empty if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis (wide characters counted)."""
+    cells = cell_len(text)
+    if cells <= width:
+        return text + " " * (width - cells)
+    cut = Text(text, no_wrap=True, end="")
+    cut.truncate(width, overflow="ellipsis", pad=True)
+    return cut.plain
 
 
 STATUS_MARKS = {Status.ACTIVE: "●", Status.EXPIRED: "◌", Status.REVOKED: "✕"}
@@ -182,7 +193,9 @@ class TokenTable(ScrollView, can_focus=True):
         # Whether ``total`` describes the current query (exactly, or at least its first page).
         self._sized = False
         self._after_count: Callable[[], None] | None = None
-        self._strips: OrderedDict[tuple[int, str, bool, int], Strip] = OrderedDict()
+        # Rendered rows by what they show (the token, cursor or not, width), kept across queries:
+        # the next keystroke of a search mostly shows rows already drawn.
+        self._strips: OrderedDict[tuple[TokenView, bool, int], Strip] = OrderedDict()
 
     # -- data -------------------------------------------------------------------
 
@@ -197,7 +210,6 @@ class TokenTable(ScrollView, can_focus=True):
         self._pages.clear()
         self._pending.clear()
         self._wanted.clear()
-        self._strips.clear()
         self._after_count = None
         if not keep_cursor:
             self.cursor = 0
@@ -246,8 +258,32 @@ class TokenTable(ScrollView, can_focus=True):
             after()
 
     def _resize(self, total: int) -> None:
+        """``total`` rows: the row count, the scroll range and the scrollbar's thumb.
+
+        Setting ``virtual_size`` lays the whole screen out again, which costs several
+        repaints of the table; a search does this on every keystroke. When the
+        scrollbar stays as it is (shown, or not), only the range and the thumb change
+        and no layout is needed.
+        """
         self.total = total
-        self.virtual_size = Size(self._table_width(), total + 1)
+        size = Size(self._table_width(), total + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        room = self.container_size.height - self.scrollbar_size_horizontal
+        if not self.is_mounted or room <= 0 or size.width != old.width:
+            self.virtual_size = size
+            return
+        bar_shown = self.show_vertical_scrollbar
+        if bar_shown != (size.height > room):
+            self.virtual_size = size  # the scrollbar comes or goes: that is a layout
+            return
+        self.set_reactive(TokenTable.virtual_size, size)
+        if bar_shown:
+            self.vertical_scrollbar.window_virtual_size = size.height
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.refresh()
 
     def _want(self, page: int) -> None:
         if page in self._pending or page in self._pages:
@@ -307,9 +343,13 @@ class TokenTable(ScrollView, can_focus=True):
                 after()
         else:
             if not self._sized:
-                # At least a page: room for the first screen until the count says how many.
+                # At least a page: the rows on screen are known; the count says how many in all.
+                # The scroll range only grows here (a new virtual size lays the whole screen out
+                # again, which costs more than the page): the count sets it exactly.
                 self._sized = True
-                self._resize(len(rows))
+                self.total = len(rows)
+                if self.virtual_size.height < self.total + 1:
+                    self._resize(len(rows))
             self._start_count()
 
     def row(self, index: int) -> TokenView | None:
@@ -404,12 +444,14 @@ class TokenTable(ScrollView, can_focus=True):
         if token is None:
             self._want(index // PAGE_SIZE)
             return self._placeholder()
-        key = (index, token.id, index == self.cursor, self._table_width())
+        key = (token, index == self.cursor, self._table_width())
         strip = self._strips.get(key)
         if strip is None:
             strip = self._strips[key] = self._render_row(index, token)
             if len(self._strips) > CACHED_STRIPS:
                 self._strips.popitem(last=False)
+        else:
+            self._strips.move_to_end(key)
         return strip
 
     def notify_style_update(self) -> None:
@@ -427,12 +469,10 @@ class TokenTable(ScrollView, can_focus=True):
             value = column.cell(token)
             if column.key == "kind" and len(value) > width:
                 value = SHORT_KIND_LABELS[token.kind]
-            text = Text(printable(value), no_wrap=True, end="")
-            text.truncate(width, overflow="ellipsis", pad=True)
             style = row_style
             if column.key == "status" and index != self.cursor:
                 style = row_style + self._status_style(token.status)
-            segments.append(Segment(text.plain, style))
+            segments.append(Segment(fit(printable(value), width), style))
             segments.append(Segment(" " * GAP, row_style))
         return Strip(segments[:-1]).extend_cell_length(self._table_width(), row_style)
 
