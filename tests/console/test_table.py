@@ -298,3 +298,22 @@ async def test_a_search_that_narrows_the_rows_moves_the_scroll_range_and_the_thu
         last = org.service.list_tokens(org.owner, TokenQuery(search=word), offset=matches - 1, limit=1)[0]
         assert table.current == last and int(table.scroll_y) == table.max_scroll_y
         assert last.name[:8] in table_text(app).splitlines()[-1]
+
+
+async def test_a_search_typed_fast_after_slash_lands_in_the_search_box(org: Org, console) -> None:
+    """Keys queued behind "/" (fast typing, a paste, a slow SSH link) go to the box, not the table's keys."""
+    from textual import events
+
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        # All four queued before any is handled; c, m and s are the screen's clear, mine and sort keys.
+        for key, char in (("slash", "/"), ("c", "c"), ("m", "m"), ("s", "s")):
+            event = events.Key(key, char)
+            event.set_sender(app)  # as the terminal driver sends keys
+            app.post_message(event)
+        await settle(pilot)
+        assert app.home.query_one("#search").value == "cms"
+        assert app.home.filters.sort == "created" and not app.home.filters.mine
+        assert app.home.table.total == 1 and "cms sync" in table_text(app)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -135,7 +135,27 @@ class HomeScreen(Screen[None]):
     # -- search and filters -----------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.set_focus(self.query_one("#search", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed faster than the focus moves still land in the search box.
+
+        Keys queued before "/" has been handled (fast typing, a paste, a slow SSH link)
+        were sent to the table; unhandled there, they reach this screen. "/" moves the
+        focus here and now, and a printable key arriving while the box has focus (the box
+        handles its own typing, so it was typed for the box) goes to the box rather than
+        to the screen's one-letter bindings ("/dep" must not toggle the expiring filter).
+        """
+        search = self.query_one("#search", Input)
+        if self.focused is search:
+            if event.is_printable and event.character:
+                event.stop()
+                event.prevent_default()
+                search.post_message(events.Key(event.key, event.character))
+        elif event.key == "slash":
+            event.stop()
+            event.prevent_default()
+            self.action_search()
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
