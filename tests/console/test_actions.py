@@ -162,6 +162,24 @@ async def test_audit_log_lists_events_newest_first_and_filters(org: Org, console
         assert app.screen is app.home
 
 
+async def test_audit_search_typed_fast_after_slash_lands_in_the_search_box(org: Org, console) -> None:
+    from textual import events
+
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        # Queued together: "a" focuses the action filter and "m" loads more, had they reached the screen.
+        for key, char in (("slash", "/"), ("a", "a"), ("m", "m")):
+            event = events.Key(key, char)
+            event.set_sender(app)  # as the terminal driver sends keys
+            app.post_message(event)
+        await settle(pilot)
+        search = app.screen.query_one("#audit-search")
+        assert search.value == "am" and app.screen.focused is search
+
+
 async def test_members_cannot_open_the_audit_log(org: Org, console) -> None:
     app = console(DEVELOPER)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -6,13 +6,14 @@ from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.list_table import ListTable
 from tokentui.text import printable
 
@@ -115,7 +116,10 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit", DataTable).focus()
 
     def action_search(self) -> None:
-        self.query_one("#audit-search", Input).focus()
+        self.set_focus(self.query_one("#audit-search", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        route_to_search(self, self.query_one("#audit-search", Input), event)
 
     def action_action_filter(self) -> None:
         self.query_one("#audit-action", Select).focus()

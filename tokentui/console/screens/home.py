@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
+from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.token_table import COLUMNS, TokenTable
 from tokentui.core.kinds import Status, TokenKind
 
@@ -138,24 +139,8 @@ class HomeScreen(Screen[None]):
         self.set_focus(self.query_one("#search", Input))
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed faster than the focus moves still land in the search box.
-
-        Keys queued before "/" has been handled (fast typing, a paste, a slow SSH link)
-        were sent to the table; unhandled there, they reach this screen. "/" moves the
-        focus here and now, and a printable key arriving while the box has focus (the box
-        handles its own typing, so it was typed for the box) goes to the box rather than
-        to the screen's one-letter bindings ("/dep" must not toggle the expiring filter).
-        """
-        search = self.query_one("#search", Input)
-        if self.focused is search:
-            if event.is_printable and event.character:
-                event.stop()
-                event.prevent_default()
-                search.post_message(events.Key(event.key, event.character))
-        elif event.key == "slash":
-            event.stop()
-            event.prevent_default()
-            self.action_search()
+        # "/dep" typed or pasted faster than the focus moves must search, not toggle filters.
+        route_to_search(self, self.query_one("#search", Input), event)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
