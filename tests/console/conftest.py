@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 from textual.widgets._select import SelectOverlay
@@ -37,6 +38,17 @@ async def settle(pilot: Pilot[int]) -> None:
             # A loaded machine may still owe a layout (a count resizes the table): give it time.
             await pilot.pause(0.02)
     raise AssertionError(f"the console did not settle: {app.service=} {list(app.workers)=} {busy=}")
+
+
+def queue_keys(app: TokentuiApp, *keys: tuple[str, str]) -> None:
+    """Post ``(key, character)`` presses all at once, as a terminal sends fast typing or a paste.
+
+    Unlike ``pilot.press``, nothing is handled between them.
+    """
+    for key, char in keys:
+        event = events.Key(key, char)
+        event.set_sender(app)  # as the terminal driver sends keys
+        app.post_message(event)
 
 
 def screen_text(app: TokentuiApp) -> str:

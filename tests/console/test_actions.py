@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from tests.conftest import ADMIN, DEVELOPER, OWNER, Org
-from tests.console.conftest import SIZE, said, settle, table_text
+from tests.console.conftest import SIZE, queue_keys, said, settle, table_text
 from tokentui.console.screens.author import AuthorScreen
 from tokentui.console.screens.details import DetailsScreen
 from tokentui.console.screens.help import HelpScreen, help_table
@@ -163,18 +163,13 @@ async def test_audit_log_lists_events_newest_first_and_filters(org: Org, console
 
 
 async def test_audit_search_typed_fast_after_slash_lands_in_the_search_box(org: Org, console) -> None:
-    from textual import events
-
     app = console(OWNER)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("l")
         await settle(pilot)
         # Queued together: "a" focuses the action filter and "m" loads more, had they reached the screen.
-        for key, char in (("slash", "/"), ("a", "a"), ("m", "m")):
-            event = events.Key(key, char)
-            event.set_sender(app)  # as the terminal driver sends keys
-            app.post_message(event)
+        queue_keys(app, ("slash", "/"), ("a", "a"), ("m", "m"))
         await settle(pilot)
         search = app.screen.query_one("#audit-search")
         assert search.value == "am" and app.screen.focused is search

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ADMIN, DEVELOPER, OWNER, Clock, Org
-from tests.console.conftest import SIZE, screen_text, settle, table_text
+from tests.console.conftest import SIZE, queue_keys, screen_text, settle, table_text
 from tokentui.console.widgets.token_table import PAGE_SIZE, TokenTable
 from tokentui.core.queries import SortKey, TokenQuery
 
@@ -302,17 +302,12 @@ async def test_a_search_that_narrows_the_rows_moves_the_scroll_range_and_the_thu
 
 async def test_a_search_typed_fast_after_slash_lands_in_the_search_box(org: Org, console) -> None:
     """Keys queued behind "/" (fast typing, a paste, a slow SSH link) go to the box, not the table's keys."""
-    from textual import events
-
     _fill(org)
     app = console(OWNER)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         # All four queued before any is handled; c, m and s are the screen's clear, mine and sort keys.
-        for key, char in (("slash", "/"), ("c", "c"), ("m", "m"), ("s", "s")):
-            event = events.Key(key, char)
-            event.set_sender(app)  # as the terminal driver sends keys
-            app.post_message(event)
+        queue_keys(app, ("slash", "/"), ("c", "c"), ("m", "m"), ("s", "s"))
         await settle(pilot)
         assert app.home.query_one("#search").value == "cms"
         assert app.home.filters.sort == "created" and not app.home.filters.mine

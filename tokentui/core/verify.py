@@ -3,9 +3,10 @@
 This is the hot path of every service behind tokentui, so it reads with a few
 Core statements compiled once and run on the driver's cursor in one read
 transaction (:class:`tokentui.core.store.Prepared`: no ORM session, no object
-loading, none of SQLAlchemy's per-execution work): one indexed lookup of the secret's hash (unique index), then, only for
-an active token, the author's memberships and the aimed-at space with its
-environments and the author's role in it. ``lastUsedAt`` is written on success
+loading, none of SQLAlchemy's per-execution work): one indexed lookup of the
+secret's hash (unique index), then, only for an active token, the author's
+memberships and the aimed-at space with its environments and the author's role
+in it. ``lastUsedAt`` is written on success
 but at most once per :data:`LAST_USED_RESOLUTION` per token, so a busy token
 costs no write per request.
 """
@@ -231,8 +232,6 @@ class Verifier(ServiceBase):
             if found is None:
                 return False
             org_id = found[0]
-            if org_id is None:
-                return False
             if TokenKind(token.kind).is_user_token:
                 return int(org_id) if org_id in user_org_ids else False
             return int(org_id) if org_id == token.org_id else False
