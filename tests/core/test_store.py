@@ -8,13 +8,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, column, create_engine, inspect, select, table, text
 
 from tests.conftest import Org
 from tokentui.core.errors import StoreError
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from tokentui.core.service import Service
-from tokentui.core.store import Cancelled, Store
+from tokentui.core.store import Cancelled, Prepared, Store
 
 
 def test_default_store_is_a_private_sqlite_file_in_the_user_data_directory(
@@ -158,3 +158,60 @@ def test_a_query_no_longer_wanted_stops_early_and_the_store_goes_on(service: Ser
     with pytest.raises(Cancelled), service.store.cancellable(stop):  # already stopped: not even begun
         service.store.schema_revision()
     assert service.store.schema_revision() == HEAD_REVISION  # outside the block, queries run as ever
+
+
+# -- verify's held connections ----------------------------------------------------------------------
+
+
+def test_verify_answers_callers_on_many_threads_at_once(org: Org) -> None:
+    reader = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
+    revoked = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
+    org.service.revoke(org.developer, revoked.token.id)
+    expected = {reader.secret: (True, None), revoked.secret: (False, "revoked")}
+    wrong: list[tuple[str, bool, str | None]] = []
+
+    def caller() -> None:
+        for i in range(60):
+            secret = reader.secret if i % 2 else revoked.secret
+            decision = org.service.verify(secret, "content.read", space="Website")
+            if (decision.allowed, decision.reason) != expected[secret]:
+                wrong.append((secret[-4:], decision.allowed, decision.reason))
+
+    threads = [threading.Thread(target=caller) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+    assert org.service.get_token(org.developer, reader.token.id).last_used_at is not None
+    assert org.service.get_token(org.developer, revoked.token.id).last_used_at is None
+
+
+def test_a_failed_statement_on_a_held_connection_leaves_verify_working(org: Org) -> None:
+    created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
+    broken = Prepared(select(column("id")).select_from(table("no_such_table")))
+    for _ in range(3):  # more failures than one connection: each is rolled back and reused or closed
+        with pytest.raises(StoreError, match="no_such_table"), org.service.store.reader() as conn:
+            conn.all(broken)
+    assert org.service.verify(created.secret, "content.read", space="Website").allowed
+
+
+def test_verify_reconnects_when_the_server_dropped_its_held_connection(
+    org: Org, db_url: str, database: str
+) -> None:
+    if database != "postgresql":
+        pytest.skip("a server connection is PostgreSQL's")
+    created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
+    assert org.service.verify(created.secret, "content.read", space="Website").allowed
+    admin = create_engine(db_url)
+    with admin.connect() as conn:  # the server restarts, as far as every other connection can tell
+        dropped = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    admin.dispose()
+    assert dropped
+    assert org.service.verify(created.secret, "content.read", space="Website").allowed
+    assert org.service.verify(created.secret, "content.write", space="Website").reason == "scope"

@@ -16,7 +16,7 @@ from tokentui.core.kinds import OrgRole, SpaceRole, TokenKind, parse_enum
 from tokentui.core.models import AuditEvent, Membership, Organization, Space, SpaceMembership, Token, User
 from tokentui.core.rules import SpaceStanding, is_org_admin
 from tokentui.core.secrets import ALPHABET
-from tokentui.core.store import Store
+from tokentui.core.store import Prepared, Store
 from tokentui.core.views import CreatedToken, to_view
 
 Clock = Callable[[], datetime]
@@ -25,7 +25,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 _TOKENS = Token.__table__  # type: ignore[attr-defined]
 # One token's lastUsedAt, moved forward only when the recorded use is older than the resolution.
-_MARK_USED = (
+_MARK_USED = Prepared(
     update(_TOKENS)
     .where(
         _TOKENS.c.id == bindparam("token_id"),
@@ -234,7 +234,7 @@ class ServiceBase:
         ids = list(token_ids)
         if not ids:
             return
-        with self.store.connect_write() as conn:
+        with self.store.reader(write=True) as conn:
             conn.execute(
                 _MARK_USED,
                 [{"token_id": token_id, "at": at, "stale": at - LAST_USED_RESOLUTION} for token_id in ids],

@@ -12,15 +12,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, create_engine, event, text
-from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy import Select, Update, create_engine, event, text
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
 from tokentui import settings
@@ -69,21 +70,22 @@ class _CompiledQuery:
     sql: str
     # Parameter names in the order of the SQL's placeholders; None for a driver taking names.
     positions: tuple[str, ...] | None
-    # Each column's conversion from the driver's value (an instant from SQLite's text), or None.
-    converters: tuple[Callable[[Any], Any] | None, ...]
+    # Each parameter's conversion to what the driver takes (an instant to SQLite's text), if any.
+    binders: Mapping[str, Callable[[Any], Any]]
+    # The columns that need converting from the driver's value (an instant from SQLite's text), by index.
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 class Prepared:
-    """A Core SELECT compiled once per dialect, run straight on the driver's cursor by a :class:`Reader`.
+    """A Core SELECT or UPDATE compiled once per dialect, run straight on the driver's cursor by a :class:`Reader`.
 
     For verify's hot path: SQLAlchemy's work around each execution (cache lookup,
     events, result objects) costs several times SQLite's indexed lookup itself.
-    Rows come back as tuples whose values the column types have converted
-    (instants aware); parameters must be plain strings and integers, which need
-    no conversion on the way in.
+    Parameters and columns go through their types' conversions, so instants go in
+    and come back aware, as with SQLAlchemy's own execution.
     """
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | Update) -> None:
         self.statement = statement
         self._by_dialect: dict[str, _CompiledQuery] = {}
 
@@ -92,47 +94,80 @@ class Prepared:
         known = self._by_dialect.get(dialect.name)
         if known is None:
             compiled = self.statement.compile(dialect=dialect)
+            binders = {
+                name: process
+                for name, bind in compiled.binds.items()
+                if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+            }
+            columns = self.statement.selected_columns if isinstance(self.statement, Select) else ()
             converters = tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
+                (index, convert)
+                for index, column in enumerate(columns)
+                if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
             )
             positions = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-            known = self._by_dialect[dialect.name] = _CompiledQuery(str(compiled), positions, converters)
+            known = self._by_dialect[dialect.name] = _CompiledQuery(
+                str(compiled), positions, binders, converters
+            )
         return known
 
 
 class Reader:
-    """Runs :class:`Prepared` queries in one read transaction on the driver's own connection."""
+    """Runs :class:`Prepared` statements in one transaction on a driver connection the store holds."""
 
     def __init__(self, dbapi_connection: Any, dialect: Dialect) -> None:
         self._dbapi = dbapi_connection
         self._dialect = dialect
 
-    def all(self, query: Prepared, **params: str | int) -> list[tuple[Any, ...]]:
-        """Every row of ``query`` for ``params``."""
-        compiled = query.compiled_for(self._dialect)
+    def _run(self, compiled: _CompiledQuery, params: dict[str, Any]) -> Any:
+        for name, process in compiled.binders.items():
+            if name in params:
+                params[name] = process(params[name])
         positions = compiled.positions
         cursor = self._dbapi.cursor()
         try:
             cursor.execute(compiled.sql, params if positions is None else tuple(params[n] for n in positions))
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor
+
+    def all(self, query: Prepared, **params: Any) -> list[tuple[Any, ...]]:
+        """Every row of ``query`` for ``params``."""
+        compiled = query.compiled_for(self._dialect)
+        cursor = self._run(compiled, params)
+        try:
             rows = cursor.fetchall()
         finally:
             cursor.close()
         converters = compiled.converters
-        if not any(converters):
+        if not converters:
             return [tuple(row) for row in rows]
-        return [
-            tuple(
-                value if convert is None else convert(value)
-                for convert, value in zip(converters, row, strict=True)
-            )
-            for row in rows
-        ]
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            converted.append(tuple(values))
+        return converted
 
-    def first(self, query: Prepared, **params: str | int) -> tuple[Any, ...] | None:
+    def first(self, query: Prepared, **params: Any) -> tuple[Any, ...] | None:
         """The first row of ``query``, or None."""
         rows = self.all(query, **params)
         return rows[0] if rows else None
+
+    def execute(self, statement: Prepared, many: list[dict[str, Any]]) -> int:
+        """Run ``statement`` (an UPDATE) once per parameter set; the number of rows it changed."""
+        changed = 0
+        for params in many:
+            cursor = self._run(statement.compiled_for(self._dialect), dict(params))
+            changed += max(cursor.rowcount, 0)
+            cursor.close()
+        return changed
+
+
+# How many idle driver connections a store keeps for verify's hot path (one per concurrent caller).
+_HELD_CONNECTIONS = 8
 
 
 class Store:
@@ -153,6 +188,9 @@ class Store:
             raise StoreError(f"no database driver for {_redact(self.url)}: {exc}") from None
         # The driver's own errors, which reach us from :class:`Reader`'s queries unwrapped.
         self._driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        # Idle driver connections for the hot path, outside the pool (see :meth:`reader`).
+        self._held: list[PoolProxiedConnection] = []
+        self._held_lock = threading.Lock()
         if migrate:
             self.migrate()
 
@@ -173,23 +211,80 @@ class Store:
             session.commit()
 
     @contextmanager
-    def reader(self) -> Iterator[Reader]:
-        """One read transaction for the hot path (verify): :class:`Prepared` queries on the driver's connection."""
-        with self._errors(), self.engine.connect() as conn, conn.begin():
-            yield Reader(conn.connection.dbapi_connection, self.engine.dialect)
+    def reader(self, *, write: bool = False) -> Iterator[Reader]:
+        """One transaction for the hot path (verify): :class:`Prepared` statements on a held driver connection.
 
-    @contextmanager
-    def connect_write(self) -> Iterator[Connection]:
-        """A plain Core connection in one write transaction, committed when the block ends without error.
-
-        For small hot writes (verify's ``lastUsedAt``) that need no ORM session.
+        Checking a connection out of SQLAlchemy's pool and wrapping it in a
+        ``Connection`` costs more than verify's lookups themselves, so the store
+        keeps a few driver connections of its own, set up by the same connect
+        events, each used by one caller at a time. A read is rolled back when the
+        block ends; with ``write`` it takes the write lock first (SQLite's
+        ``BEGIN IMMEDIATE``) and commits. A connection that fails is closed, not
+        kept; a held connection found dead (a restarted server) is replaced once
+        before the error is reported.
         """
-        with (
-            self._errors(),
-            self.engine.connect().execution_options(**{_WRITE_OPTION: True}) as conn,
-            conn.begin(),
-        ):
-            yield conn
+        with self._errors():
+            held = self._take_held()
+            try:
+                self._begin(held, write)
+            except BaseException as exc:
+                dropped = self._is_disconnect(exc, held)
+                held.invalidate()
+                if not dropped:
+                    raise
+                held = self._take_held(fresh=True)
+                self._begin(held, write)
+            try:
+                yield Reader(held.dbapi_connection, self.engine.dialect)
+                if write:
+                    held.commit()
+                else:
+                    held.rollback()
+            except BaseException:
+                self._settle_failed(held)
+                raise
+            self._give_back(held)
+
+    def _take_held(self, *, fresh: bool = False) -> PoolProxiedConnection:
+        if not fresh:
+            with self._held_lock:
+                if self._held:
+                    return self._held.pop()
+        held = self.engine.raw_connection()
+        held.detach()  # ours now: closed for good, never returned to the pool
+        return held
+
+    def _begin(self, held: PoolProxiedConnection, write: bool) -> None:
+        # pysqlite leaves BEGIN to us (see _make_engine); a server may have dropped an idle
+        # connection, which a cheap round trip finds out before any work.
+        statement = ("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED") if self.is_sqlite else "SELECT 1"
+        cursor = held.cursor()
+        try:
+            cursor.execute(statement)
+        finally:
+            cursor.close()
+
+    def _is_disconnect(self, exc: BaseException, held: PoolProxiedConnection) -> bool:
+        return isinstance(exc, self._driver_error) and self.engine.dialect.is_disconnect(
+            exc,  # type: ignore[arg-type]  # the driver's Error, which mypy cannot see as DBAPI's
+            held.dbapi_connection,
+            None,
+        )
+
+    def _settle_failed(self, held: PoolProxiedConnection) -> None:
+        try:
+            held.rollback()
+        except Exception:
+            held.invalidate()
+            return
+        self._give_back(held)
+
+    def _give_back(self, held: PoolProxiedConnection) -> None:
+        with self._held_lock:
+            if len(self._held) < _HELD_CONNECTIONS:
+                self._held.append(held)
+                return
+        held.close()
 
     @contextmanager
     def cancellable(self, stop: threading.Event) -> Iterator[None]:
@@ -232,7 +327,11 @@ class Store:
             raise StoreError(describe_store_error(exc, self.url)) from exc
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled and held connection."""
+        with self._held_lock:
+            held, self._held = self._held, []
+        for connection in held:
+            connection.close()
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------

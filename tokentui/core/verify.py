@@ -53,19 +53,22 @@ _BY_HASH = Prepared(
     .where(_T.c.secret_hash == bindparam("hash"))
 )
 _MEMBERSHIPS = Prepared(select(_M.c.org_id, _M.c.role).where(_M.c.user_id == bindparam("user_id")))
-# The named space (by name or API key) with each of its environments and the author's role in it.
+# The named space (by name or API key) with each of its environments and the author's roles
+# in its organization and in it.
 _SPACES = Prepared(
     select(
         _S.c.id,
         _S.c.org_id,
         _S.c.owner_id,
         _O.c.name,
+        _M.c.role,
         _E.c.name,
         _E.c.is_branch,
         _E.c.alias_of,
         _SM.c.role,
     )
     .join(_O, _O.c.id == _S.c.org_id)
+    .outerjoin(_M, and_(_M.c.org_id == _S.c.org_id, _M.c.user_id == bindparam("user_id")))
     .outerjoin(_E, _E.c.space_id == _S.c.id)
     .outerjoin(_SM, and_(_SM.c.space_id == _S.c.id, _SM.c.user_id == bindparam("user_id")))
     .where(or_(_S.c.name == bindparam("space"), _S.c.api_key == bindparam("space")))
@@ -93,11 +96,14 @@ class _TokenRow(NamedTuple):
 class _SpaceFacts:
     """One space as verify needs it: its organization, owner, environments and the author's role."""
 
-    def __init__(self, space_id: int, org_id: int, owner_id: int, org_name: str) -> None:
+    def __init__(
+        self, space_id: int, org_id: int, owner_id: int, org_name: str, org_role: str | None
+    ) -> None:
         self.id = space_id
         self.org_id = org_id
         self.owner_id = owner_id
         self.org_name = org_name
+        self.author_org_role = OrgRole(org_role) if org_role is not None else None
         self.environments: list[tuple[str, bool, str | None]] = []
         self.author_role: SpaceRole | None = None
 
@@ -164,52 +170,56 @@ class Verifier(ServiceBase):
         # Revoked and expired tokens are refused before anything else is looked up.
         if facts.status is not Status.ACTIVE:
             return decide(facts, action, Target(None, None, None, True), None, None)
-        roles: dict[int, str] = {}
-        if facts.kind.is_user_token:
-            roles = dict(conn.all(_MEMBERSHIPS, user_id=token.author_id))
-        user_org_ids = list(roles)
+        user_token = facts.kind.is_user_token
+        org_role: OrgRole | None = None
+        standing: SpaceStanding | None = None
         space_row: _SpaceFacts | None = None
         if space_ref is not None:
-            candidates = self._spaces(conn, space_ref, token.author_id)
-            allowed_orgs = [token.org_id] if token.org_id is not None else user_org_ids
-            matching = [s for s in candidates if s.org_id in allowed_orgs]
-            if org_name is not None:
-                matching = [s for s in matching if s.org_name == org_name]
+            # The space's query brings the author's organization role along: no memberships query.
+            matching = [
+                s
+                for s in self._spaces(conn, space_ref, token.author_id)
+                if _reaches(token, user_token, s) and (org_name is None or s.org_name == org_name)
+            ]
             if len(matching) != 1:
                 return DenyReason.NO_ACCESS
             space_row = matching[0]
-        org_id = self._target_org(conn, token, space_row, org_name, user_org_ids)
-        if org_id is False:
-            return DenyReason.NO_ACCESS
-        env_known, branch_names = _environment_facts(space_row, environment, branch)
-        target = Target(
-            org_id=org_id if isinstance(org_id, int) else None,
-            space_id=space_row.id if space_row else None,
-            environment=environment,
-            environment_is_known=env_known,
-            branch_names=branch_names,
-        )
-        org_role: OrgRole | None = None
-        standing: SpaceStanding | None = None
-        if facts.kind.is_user_token and target.org_id is not None:
-            role = roles.get(target.org_id)
-            org_role = OrgRole(role) if role else None
-            if org_role is not None and space_row is not None:
+            org_id: int | None = space_row.org_id
+            if user_token and space_row.author_org_role is not None:
+                org_role = space_row.author_org_role
                 standing = SpaceStanding(
                     org_role=org_role,
                     space_role=space_row.author_role,
                     is_owner=space_row.owner_id == token.author_id,
                 )
+        else:
+            roles: dict[int, str] = (
+                dict(conn.all(_MEMBERSHIPS, user_id=token.author_id)) if user_token else {}
+            )
+            target_org = self._target_org(conn, token, org_name, list(roles))
+            if target_org is False:
+                return DenyReason.NO_ACCESS
+            org_id = target_org if isinstance(target_org, int) else None
+            if user_token and org_id is not None and roles.get(org_id):
+                org_role = OrgRole(roles[org_id])
+        env_known, branch_names = _environment_facts(space_row, environment, branch)
+        target = Target(
+            org_id=org_id,
+            space_id=space_row.id if space_row else None,
+            environment=environment,
+            environment_is_known=env_known,
+            branch_names=branch_names,
+        )
         return decide(facts, action, target, org_role, standing)
 
     @staticmethod
     def _spaces(conn: Reader, space_ref: str, author_id: int) -> list[_SpaceFacts]:
         spaces: dict[int, _SpaceFacts] = {}
         rows = conn.all(_SPACES, space=space_ref, user_id=author_id)
-        for space_id, org_id, owner_id, org_name, env, is_branch, alias_of, role in rows:
+        for space_id, org_id, owner_id, org_name, org_role, env, is_branch, alias_of, role in rows:
             facts = spaces.get(space_id)
             if facts is None:
-                facts = spaces[space_id] = _SpaceFacts(space_id, org_id, owner_id, org_name)
+                facts = spaces[space_id] = _SpaceFacts(space_id, org_id, owner_id, org_name, org_role)
             if env is not None:
                 facts.environments.append((env, bool(is_branch), alias_of))
             if role is not None:
@@ -218,15 +228,9 @@ class Verifier(ServiceBase):
 
     @staticmethod
     def _target_org(
-        conn: Reader,
-        token: _TokenRow,
-        space_row: _SpaceFacts | None,
-        org_name: str | None,
-        user_org_ids: list[int],
+        conn: Reader, token: _TokenRow, org_name: str | None, user_org_ids: list[int]
     ) -> int | bool | None:
-        """The organization aimed at; False when ``org_name`` names one the token cannot reach."""
-        if space_row is not None:
-            return space_row.org_id
+        """The organization aimed at when no space is; False when ``org_name`` names one the token cannot reach."""
         if org_name is not None:
             found = conn.first(_ORG_BY_NAME, org=org_name)
             if found is None:
@@ -238,6 +242,13 @@ class Verifier(ServiceBase):
         if token.org_id is not None:
             return int(token.org_id)
         return user_org_ids[0] if len(user_org_ids) == 1 else None
+
+
+def _reaches(token: _TokenRow, user_token: bool, space: _SpaceFacts) -> bool:
+    """Whether the token's organization is the space's: its own, or one its author belongs to."""
+    if token.org_id is not None:
+        return space.org_id == token.org_id
+    return user_token and space.author_org_role is not None
 
 
 def _environment_facts(
