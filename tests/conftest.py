@@ -108,6 +108,11 @@ OUTSIDER = "outsider@acme.test"
 
 @pytest.fixture
 def org(service: Service) -> Org:
+    return standard_org(service)
+
+
+def standard_org(service: Service) -> Org:
+    """Acme: its owner, an admin, four members with their space roles, the spaces Website and Legacy."""
     service.init_org("Acme", OWNER)
     owner = service.actor(OWNER)
     service.add_member(owner, ADMIN, "admin")

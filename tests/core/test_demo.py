@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.conftest import OWNER, Clock, Org, standard_org
+from tokentui.core import bulk
+from tokentui.core.bulk import bulk_tokens
 from tokentui.core.demo import DEMO_OWNER, fill_demo
 from tokentui.core.errors import Conflict
 from tokentui.core.kinds import Status, TokenKind
 from tokentui.core.service import Service
+from tokentui.core.store import Store
 
 
 def test_demo_fills_a_believable_organization_with_every_kind_and_status(service: Service) -> None:
@@ -32,3 +38,37 @@ def test_demo_adds_bulk_tokens_on_request(service: Service) -> None:
     fill_demo(service, tokens=500)
     owner = service.actor(DEMO_OWNER)
     assert service.count_tokens(owner) >= 500
+
+
+def _bulk_rows(service: Service) -> list[tuple[str, str, str, object]]:
+    owner = service.actor(OWNER)
+    return [(t.name, t.kind.value, t.author, t.created_at) for t in service.iter_tokens(owner)]
+
+
+def test_a_large_load_made_in_a_worker_process_is_the_same_as_one_made_here(
+    org: Org, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = Service(Store(f"sqlite:///{tmp_path / 'inline.db'}"), clock)
+    try:
+        standard_org(inline)
+        monkeypatch.setattr(bulk, "BATCH", 130)  # three batches, the last one short
+        bulk_tokens(inline, "Acme", 2 * 130 + 7, seed=9)
+        monkeypatch.setattr(bulk, "_PARALLEL_THRESHOLD", 0)
+        bulk_tokens(org.service, "Acme", 2 * 130 + 7, seed=9)
+        assert _bulk_rows(org.service) == _bulk_rows(inline)
+    finally:
+        inline.store.dispose()
+
+
+def test_a_worker_that_fails_leaves_the_store_as_it_was(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = org.service.count_tokens(org.owner)
+
+    def broken(self: object, count: int, *, as_text: bool) -> list[tuple[object, ...]]:
+        raise RuntimeError("the worker ran out of rows")
+
+    monkeypatch.setattr(bulk, "BATCH", 100)
+    monkeypatch.setattr(bulk, "_PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(bulk._Rows, "take", broken)  # the forked worker inherits the patch
+    with pytest.raises(RuntimeError, match="ran out of rows"):
+        bulk_tokens(org.service, "Acme", 500)
+    assert org.service.count_tokens(org.owner) == before

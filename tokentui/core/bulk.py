@@ -19,8 +19,11 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 from sqlalchemy import Connection, insert
@@ -78,6 +81,8 @@ _COLUMNS = (
 )
 # Above this many rows the SQLite indexes are rebuilt rather than maintained row by row.
 _REBUILD_THRESHOLD = 20_000
+# Above this many rows they are made in a worker process (:func:`_batches`).
+_PARALLEL_THRESHOLD = 100_000
 
 
 def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 7) -> int:
@@ -101,7 +106,8 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
         active = _active_counts(session.connection(), now)
     if not members:
         raise NotFound(f"organization {org_name!r} has no members to author tokens")
-    rows = _Rows(random.Random(seed), now, org.id, members, spaces, envs, active)
+    space_ids = [s.id for s in spaces if s.id is not None]
+    batches = _batches((seed, now, org.id, members, space_ids, envs, active), count, service.store.is_sqlite)
     columns = _COLUMNS
     with service.store.write() as session:
         conn = session.connection()
@@ -120,14 +126,11 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
         # SQLite gets the rows as plain tuples through the driver: SQLAlchemy's per-value
         # processing would cost more than the insert itself. Other databases get Core inserts.
         sql = f"INSERT INTO token ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        done = 0
-        while done < count:
-            batch = rows.take(min(BATCH, count - done), as_text=raw)
+        for batch in batches:
             if raw:
                 conn.exec_driver_sql(sql, batch)
             else:
                 conn.execute(insert(Token), [dict(zip(columns, row, strict=True)) for row in batch])
-            done += len(batch)
         if rebuild:
             for index in indexes:
                 index.create(conn)
@@ -150,6 +153,50 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
             )
         )
     return count
+
+
+def _batches(rows_args: tuple[Any, ...], count: int, as_text: bool) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows in batches of at most :data:`BATCH`; made in another process for a large load.
+
+    Making a row is pure Python and costs about as much as SQLite's insert of it, so
+    above :data:`_PARALLEL_THRESHOLD` rows one worker process makes the next batch
+    while this one writes the last (at most two batches wait, to bound memory).
+    """
+    sizes = [min(BATCH, count - done) for done in range(0, count, BATCH)]
+    if count < _PARALLEL_THRESHOLD or "fork" not in get_all_start_methods():
+        rows = _Rows(*rows_args)
+        for size in sizes:
+            yield rows.take(size, as_text=as_text)
+        return
+    # fork, not spawn: spawn would import the caller's main module again in the worker.
+    # The worker inherits this process's open database connection but never touches it:
+    # it only makes rows, and leaves through os._exit without closing anything.
+    pool = ProcessPoolExecutor(
+        1, mp_context=get_context("fork"), initializer=_start_worker, initargs=rows_args
+    )
+    try:
+        pending: deque[Future[list[tuple[Any, ...]]]] = deque()
+        for size in sizes:
+            pending.append(pool.submit(_worker_take, size, as_text))
+            if len(pending) > 1:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+_worker_rows: _Rows | None = None
+
+
+def _start_worker(*rows_args: Any) -> None:
+    global _worker_rows
+    _worker_rows = _Rows(*rows_args)
+
+
+def _worker_take(size: int, as_text: bool) -> list[tuple[Any, ...]]:
+    assert _worker_rows is not None, "the worker was started without its rows"
+    return _worker_rows.take(size, as_text=as_text)
 
 
 def _name_index_trigger(conn: Connection) -> str | None:
@@ -196,21 +243,21 @@ class _Rows:
 
     def __init__(
         self,
-        rng: random.Random,
+        seed: int,
         now: datetime,
         org_id: int,
         members: list[int],
-        spaces: list[Space],
+        spaces: list[int],
         envs: dict[int, list[str]],
         active: Counter[tuple[str, int]],
     ) -> None:
-        self.rng = rng
+        self.rng = random.Random(seed)
         self.now = now
         self.org_id = org_id
         # Zipf-like weights: the first authors and spaces are much busier than the last.
         self.members = members
         self.member_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(members))]
-        self.spaces = [s.id for s in spaces if s.id is not None]
+        self.spaces = spaces
         self.space_weights = [1 / (rank + 1) for rank in range(len(self.spaces))]
         self.envs = {space_id: names or ["master"] for space_id, names in envs.items()}
         self.active = active
@@ -229,89 +276,104 @@ class _Rows:
         exactly like rows written through the ORM.
         """
         rng = self.rng
-        kinds = [k for k, _ in _KIND_WEIGHTS]
-        weights = [w for _, w in _KIND_WEIGHTS]
+        random_ = rng.random
         authors = rng.choices(self.members, self.member_weights, k=count)
-        picked = rng.choices(kinds, weights, k=count)
+        picked = rng.choices(_KINDS, _WEIGHTS, k=count)
         spaces = rng.choices(self.spaces, self.space_weights, k=count) if self.spaces else [None] * count
         # Ids and last fours from one block of unseeded random bytes: a second load with
         # the same seed must not collide with the first (ids and hashes are unique).
         noise = os.urandom(26 * count).translate(_BASE62).decode("ascii")
         hash_noise = os.urandom(32 * count)
-        presets = LIMITS.expiry_presets_days
-        span = _SPAN.total_seconds()
-        now = self.now
-        stamp = _text_instant if as_text else _same
+        sha256 = hashlib.sha256
+        presets = [timedelta(days=days) for days in LIMITS.expiry_presets_days]
+        # Naive UTC for SQLite's text (one isoformat per instant), aware instants for the rest.
+        now = self.now.astimezone(UTC).replace(tzinfo=None) if as_text else self.now
+        envs, active, limits, org_id = self.envs, self.active, self.limits, self.org_id
+        by_user, user_limit = RevokeReason.BY_USER.value, RevokeReason.AUTHTOKEN_LIMIT.value
         out: list[tuple[Any, ...]] = []
         for i, (kind, author, space_id) in enumerate(zip(picked, authors, spaces, strict=True)):
-            if not kind.is_user_token and space_id is None:
-                kind = TokenKind.PERSONAL
-            if kind.is_user_token:
+            if space_id is None and not kind.user:
+                kind = _PROFILES[TokenKind.PERSONAL]
+            if kind.user:
                 space_id = None
             self.serial += 1
-            created = now - timedelta(seconds=rng.random() * span)
+            created = now - _SPAN * random_()
             expires = None
-            if kind.may_expire and rng.random() < 0.8:
-                expires = created + timedelta(days=rng.choice(presets))
-            revoked = created + (now - created) * rng.random() if rng.random() < 0.12 else None
-            reason = RevokeReason.BY_USER.value if revoked else None
-            if revoked is None and (expires is None or expires > now) and kind.value in self.limits:
-                key = (kind.value, author if kind is TokenKind.SESSION else space_id or 0)
-                if self.active[key] >= self.limits[kind.value]:
-                    revoked = created + (now - created) * rng.random()
-                    reason = (
-                        RevokeReason.AUTHTOKEN_LIMIT.value
-                        if kind is TokenKind.SESSION
-                        else RevokeReason.BY_USER.value
-                    )
+            if kind.may_expire and random_() < 0.8:
+                expires = created + presets[int(random_() * len(presets))]
+            revoked = created + (now - created) * random_() if random_() < 0.12 else None
+            reason = by_user if revoked else None
+            limit = limits.get(kind.value)
+            if limit is not None and revoked is None and (expires is None or expires > now):
+                key = (kind.value, author if kind.session else space_id or 0)
+                if active[key] >= limit:
+                    revoked = created + (now - created) * random_()
+                    reason = user_limit if kind.session else by_user
                 else:
-                    self.active[key] += 1
-            used = created + ((revoked or now) - created) * rng.random() if rng.random() < 0.6 else None
-            label = rng.choice(_NAMES[kind])
+                    active[key] += 1
+            used = created + ((revoked or now) - created) * random_() if random_() < 0.6 else None
+            label = kind.labels[int(random_() * len(kind.labels))]
+            if kind.delivery:
+                names = envs.get(space_id or 0, _MASTER)
+                environment: str | None = names[int(random_() * len(names))]
+            else:
+                environment = None
+            scopes = (
+                kind.scopes[int(random_() * len(kind.scopes))] if len(kind.scopes) > 1 else kind.scopes[0]
+            )
+            stamps: tuple[Any, ...] = (created, revoked or created, expires, revoked, used)
+            if as_text:
+                stamps = tuple(t.isoformat(" ", "microseconds") if t else None for t in stamps)
+            created_at, updated_at, expires_at, revoked_at, used_at = stamps
             out.append(
                 (
                     noise[26 * i : 26 * i + 22],  # id
                     kind.value,
                     f"{label} {self.serial}",  # name
                     author,
-                    self.org_id if space_id else None,
+                    org_id if space_id else None,
                     space_id,
-                    rng.choice(self.envs.get(space_id or 0, ["master"]))
-                    if kind is TokenKind.DELIVERY
-                    else None,
+                    environment,
                     "",  # branches
-                    _scopes(rng, kind),
-                    label if kind is TokenKind.OAUTH else None,  # app_name
-                    hashlib.sha256(hash_noise[32 * i : 32 * i + 32]).hexdigest(),
+                    scopes,
+                    label if kind.oauth else None,  # app_name
+                    sha256(hash_noise[32 * i : 32 * i + 32]).hexdigest(),
                     noise[26 * i + 22 : 26 * i + 26],  # last4
                     True,  # notify
-                    stamp(created),
-                    stamp(revoked or created),  # updated_at
-                    stamp(expires),
-                    stamp(revoked),
+                    created_at,
+                    updated_at,
+                    expires_at,
+                    revoked_at,
                     reason,
-                    author if reason == RevokeReason.BY_USER.value else None,  # revoked_by_id
-                    stamp(used),  # last_used_at
+                    author if reason == by_user else None,  # revoked_by_id
+                    used_at,  # last_used_at
                     None,  # expiry_recorded_at
                 )
             )
         return out
 
 
-def _text_instant(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+class _Profile:
+    """What generating a row of one kind needs, looked up once instead of per row."""
+
+    def __init__(self, kind: TokenKind) -> None:
+        self.value = kind.value
+        self.user = kind.is_user_token
+        self.may_expire = kind.may_expire
+        self.session = kind is TokenKind.SESSION
+        self.delivery = kind is TokenKind.DELIVERY
+        self.oauth = kind is TokenKind.OAUTH
+        self.labels = _NAMES[kind]
+        fixed = FIXED_SCOPES.get(kind)
+        if fixed:
+            self.scopes: tuple[str, ...] = (" ".join(s.value for s in fixed),)
+        elif kind.is_user_token:
+            self.scopes = _USER_SCOPES
+        else:
+            self.scopes = (" ".join(s.value for s in DEFAULT_SCOPES[kind]),)
 
 
-def _same(value: datetime | None) -> datetime | None:
-    return value
-
-
-def _scopes(rng: random.Random, kind: TokenKind) -> str:
-    fixed = FIXED_SCOPES.get(kind)
-    if fixed:
-        return " ".join(s.value for s in fixed)
-    if kind.is_user_token:
-        return rng.choice(_USER_SCOPES)
-    return " ".join(s.value for s in DEFAULT_SCOPES[kind])
+_PROFILES = {kind: _Profile(kind) for kind, _ in _KIND_WEIGHTS}
+_KINDS = [_PROFILES[kind] for kind, _ in _KIND_WEIGHTS]
+_WEIGHTS = [weight for _, weight in _KIND_WEIGHTS]
+_MASTER = ["master"]
