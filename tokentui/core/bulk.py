@@ -1,6 +1,7 @@
 """Bulk demo tokens for scale: a million believable tokens in well under a minute.
 
-The rows are made in plain Python and written with one ``executemany`` per batch
+The rows are made in plain Python (for a large load, by a worker process while
+this one writes the batch before) and written with one ``executemany`` per batch
 of SQLAlchemy Core inserts, in a single transaction. On SQLite the token
 table's secondary indexes are dropped for the load and rebuilt at its end (a
 sorted build is several times faster than a million random B-tree inserts), in
