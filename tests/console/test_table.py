@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import ADMIN, DEVELOPER, OWNER, Clock, Org
 from tests.console.conftest import SIZE, queue_keys, screen_text, settle, table_text
 from tokentui.console.widgets.token_table import PAGE_SIZE, TokenTable
@@ -312,3 +314,35 @@ async def test_a_search_typed_fast_after_slash_lands_in_the_search_box(org: Org,
         assert app.home.query_one("#search").value == "cms"
         assert app.home.filters.sort == "created" and not app.home.filters.mine
         assert app.home.table.total == 1 and "cms sync" in table_text(app)
+
+
+async def test_a_long_search_scrolls_in_its_box_and_typing_it_never_lays_the_screen_out(
+    org: Org, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"nothing")
+        await settle(pilot)
+        assert app.home.table.total == 0
+        layouts = 0
+        refresh_layout = app.screen._refresh_layout
+
+        def counted(*args: object, **kwargs: object) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(*args, **kwargs)
+
+        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+        tail = " is called like this token at all, however long the text typed into the box grows"
+        await pilot.press(*(c if c != " " else "space" for c in " matches" + tail))
+        await settle(pilot)
+        search = app.home.query_one("#search")
+        assert search.value == "nothing matches" + tail
+        # The box is narrower than the text: it has scrolled so the end and the cursor show.
+        assert search.scroll_x > 0
+        line = screen_text(app).split("\n")[search.region.y]
+        assert line.rstrip().endswith("typed into the box grows") and "nothing" not in line
+        # Keystrokes that change neither the rows nor the count repaint the box, nothing more.
+        assert layouts == 0

@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.list_table import ListTable
+from tokentui.console.widgets.search_box import SearchBox
 from tokentui.text import printable
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class AuditScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="audit-bar"):
-            yield Input(placeholder="/ search the log", id="audit-search", compact=True)
+            yield SearchBox(placeholder="/ search the log", id="audit-search", compact=True)
             yield Select[str](ACTIONS, value="", allow_blank=False, id="audit-action", compact=True)
         yield Static("", id="audit-summary", markup=False)
         table = ListTable(id="audit", cursor_type="row", zebra_stripes=True)
@@ -71,8 +72,11 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit", DataTable).clear()
         self.loaded = 0
         self.exhausted = False
-        self.run_worker(self._load(), exclusive=True, group="audit")
+        self._load()
 
+    # Through @work, not run_worker(self._load()): a load superseded before it starts
+    # (typing fast) is then never made, rather than made and left un-awaited.
+    @work(exclusive=True, group="audit")
     async def _load(self) -> None:
         app = self.app
         assert app.service is not None and app.actor is not None
@@ -126,7 +130,7 @@ class AuditScreen(Screen[None]):
 
     def action_more(self) -> None:
         if not self.exhausted:
-            self.run_worker(self._load(), exclusive=True, group="audit")
+            self._load()
 
     @on(DataTable.RowHighlighted, "#audit")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
 from tokentui.console.type_ahead import route_to_search
+from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_table import COLUMNS, TokenTable
 from tokentui.core.kinds import Status, TokenKind
 
@@ -56,7 +57,7 @@ class HomeScreen(Screen[None]):
         yield Header()
         with Horizontal(id="searchbar"):
             yield Label("/", id="search-prompt")
-            yield Input(placeholder="search by name or last four characters", id="search", compact=True)
+            yield SearchBox(placeholder="search by name or last four characters", id="search", compact=True)
         yield Static("Opening the store…", id="summary", markup=False)
         yield TokenTable(id="tokens")
         yield Footer()
