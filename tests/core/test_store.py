@@ -191,7 +191,7 @@ def test_a_failed_statement_on_a_held_connection_leaves_verify_working(org: Org)
     created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     broken = Prepared(select(column("id")).select_from(table("no_such_table")))
     for _ in range(3):  # more failures than one connection: each is rolled back and reused or closed
-        with pytest.raises(StoreError, match="no_such_table"), org.service.store.reader() as conn:
+        with pytest.raises(StoreError, match="no_such_table"), org.service.store.hot() as conn:
             conn.all(broken)
     assert org.service.verify(created.secret, "content.read", space="Website").allowed
 

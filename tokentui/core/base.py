@@ -234,7 +234,7 @@ class ServiceBase:
         ids = list(token_ids)
         if not ids:
             return
-        with self.store.reader(write=True) as conn:
+        with self.store.hot(write=True) as conn:
             conn.execute(
                 _MARK_USED,
                 [{"token_id": token_id, "at": at, "stale": at - LAST_USED_RESOLUTION} for token_id in ids],

@@ -77,7 +77,7 @@ class _CompiledQuery:
 
 
 class Prepared:
-    """A Core SELECT or UPDATE compiled once per dialect, run straight on the driver's cursor by a :class:`Reader`.
+    """A Core SELECT or UPDATE compiled once per dialect, run on the driver's cursor by a :class:`HotConnection`.
 
     For verify's hot path: SQLAlchemy's work around each execution (cache lookup,
     events, result objects) costs several times SQLite's indexed lookup itself.
@@ -112,7 +112,7 @@ class Prepared:
         return known
 
 
-class Reader:
+class HotConnection:
     """Runs :class:`Prepared` statements in one transaction on a driver connection the store holds."""
 
     def __init__(self, dbapi_connection: Any, dialect: Dialect) -> None:
@@ -186,9 +186,9 @@ class Store:
             self.engine = _make_engine(self.url, self.is_sqlite)
         except (NoSuchModuleError, ImportError) as exc:
             raise StoreError(f"no database driver for {_redact(self.url)}: {exc}") from None
-        # The driver's own errors, which reach us from :class:`Reader`'s queries unwrapped.
+        # The driver's own errors, which reach us from :class:`HotConnection`'s statements unwrapped.
         self._driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
-        # Idle driver connections for the hot path, outside the pool (see :meth:`reader`).
+        # Idle driver connections for the hot path, outside the pool (see :meth:`hot`).
         self._held: list[PoolProxiedConnection] = []
         self._held_lock = threading.Lock()
         if migrate:
@@ -211,7 +211,7 @@ class Store:
             session.commit()
 
     @contextmanager
-    def reader(self, *, write: bool = False) -> Iterator[Reader]:
+    def hot(self, *, write: bool = False) -> Iterator[HotConnection]:
         """One transaction for the hot path (verify): :class:`Prepared` statements on a held driver connection.
 
         Checking a connection out of SQLAlchemy's pool and wrapping it in a
@@ -224,18 +224,9 @@ class Store:
         before the error is reported.
         """
         with self._errors():
-            held = self._take_held()
+            held = self._begun(write)
             try:
-                self._begin(held, write)
-            except BaseException as exc:
-                dropped = self._is_disconnect(exc, held)
-                held.invalidate()
-                if not dropped:
-                    raise
-                held = self._take_held(fresh=True)
-                self._begin(held, write)
-            try:
-                yield Reader(held.dbapi_connection, self.engine.dialect)
+                yield HotConnection(held.dbapi_connection, self.engine.dialect)
                 if write:
                     held.commit()
                 else:
@@ -244,6 +235,25 @@ class Store:
                 self._settle_failed(held)
                 raise
             self._give_back(held)
+
+    def _begun(self, write: bool) -> PoolProxiedConnection:
+        """A held connection in a new transaction; one the server dropped is replaced once."""
+        held = self._take_held()
+        try:
+            self._begin(held, write)
+            return held
+        except BaseException as exc:
+            dropped = self._is_disconnect(exc, held)
+            held.invalidate()
+            if not dropped:
+                raise
+        fresh = self._take_held(fresh=True)
+        try:
+            self._begin(fresh, write)
+        except BaseException:
+            fresh.invalidate()
+            raise
+        return fresh
 
     def _take_held(self, *, fresh: bool = False) -> PoolProxiedConnection:
         if not fresh:

@@ -1,14 +1,15 @@
 """verify: may this secret do this action here? The library function other programs call.
 
 This is the hot path of every service behind tokentui, so it reads with a few
-Core statements compiled once and run on the driver's cursor in one read
-transaction (:class:`tokentui.core.store.Prepared`: no ORM session, no object
-loading, none of SQLAlchemy's per-execution work): one indexed lookup of the
-secret's hash (unique index), then, only for an active token, the author's
-memberships and the aimed-at space with its environments and the author's role
-in it. ``lastUsedAt`` is written on success
-but at most once per :data:`LAST_USED_RESOLUTION` per token, so a busy token
-costs no write per request.
+Core statements compiled once and run on a driver connection the store holds,
+in one read transaction (:class:`tokentui.core.store.Prepared` and
+:meth:`~tokentui.core.store.Store.hot`: no pool checkout, no ORM session, none of
+SQLAlchemy's per-execution work): one indexed lookup of the secret's hash (unique
+index), then, only for an active token, the aimed-at space with its environments
+and the author's roles in its organization and in it (or, with no space named,
+the author's memberships). ``lastUsedAt`` is written on success but at most once
+per :data:`LAST_USED_RESOLUTION` per token, so a busy token costs no write per
+request.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tokentui.core.base import LAST_USED_RESOLUTION, ServiceBase
 from tokentui.core.kinds import Action, DenyReason, OrgRole, SpaceRole, Status, TokenKind, parse_enum
 from tokentui.core.models import Environment, Membership, Organization, Space, SpaceMembership, Token, User
 from tokentui.core.rules import SpaceStanding, Target, TokenFacts, decide, token_status
-from tokentui.core.store import Prepared, Reader
+from tokentui.core.store import HotConnection, Prepared
 from tokentui.core.views import Decision
 
 _T = Token.__table__  # type: ignore[attr-defined]
@@ -135,7 +136,7 @@ class Verifier(ServiceBase):
         if kind is None:
             return Decision(False, DenyReason.UNKNOWN.value)
         now = self.now()
-        with self.store.reader() as conn:
+        with self.store.hot() as conn:
             found = conn.first(_BY_HASH, hash=secrets.hash_secret(secret))
             row = _TokenRow(*found) if found is not None else None
             if row is None or row.kind != kind.value:
@@ -158,7 +159,7 @@ class Verifier(ServiceBase):
 
     def _decide(
         self,
-        conn: Reader,
+        conn: HotConnection,
         token: _TokenRow,
         facts: TokenFacts,
         action: Action,
@@ -213,7 +214,7 @@ class Verifier(ServiceBase):
         return decide(facts, action, target, org_role, standing)
 
     @staticmethod
-    def _spaces(conn: Reader, space_ref: str, author_id: int) -> list[_SpaceFacts]:
+    def _spaces(conn: HotConnection, space_ref: str, author_id: int) -> list[_SpaceFacts]:
         spaces: dict[int, _SpaceFacts] = {}
         rows = conn.all(_SPACES, space=space_ref, user_id=author_id)
         for space_id, org_id, owner_id, org_name, org_role, env, is_branch, alias_of, role in rows:
@@ -228,7 +229,7 @@ class Verifier(ServiceBase):
 
     @staticmethod
     def _target_org(
-        conn: Reader, token: _TokenRow, org_name: str | None, user_org_ids: list[int]
+        conn: HotConnection, token: _TokenRow, org_name: str | None, user_org_ids: list[int]
     ) -> int | bool | None:
         """The organization aimed at when no space is; False when ``org_name`` names one the token cannot reach."""
         if org_name is not None:
