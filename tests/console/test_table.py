@@ -50,7 +50,7 @@ async def test_admin_table_shows_every_column_of_every_org_token(org: Org, conso
         assert "● active" in text
         summary = screen_text(app)
         assert "6 tokens (organization)" in summary  # five made here, plus the Legacy space's access token
-        assert "1 expire within 7 days (e)" in summary
+        assert "1 expires within 7 days (e)" in summary
 
 
 async def test_member_sees_only_their_own_tokens(org: Org, console) -> None:

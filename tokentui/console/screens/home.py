@@ -121,7 +121,8 @@ class HomeScreen(Screen[None]):
         whose = "your tokens" if (self.filters.mine or not (actor and actor.is_admin)) else "organization"
         parts = [f"{total:,} token{'s' if total != 1 else ''} ({whose})"]
         if self.expiring_soon:
-            parts.append(f"{self.expiring_soon} expire within 7 days (e)")
+            soon = self.expiring_soon
+            parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
         described = self.filters.describe()
         if described:
             parts.append("filters: " + "; ".join(described) + " (c clears)")
