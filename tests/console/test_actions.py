@@ -157,6 +157,9 @@ async def test_audit_log_lists_events_newest_first_and_filters(org: Org, console
         await settle(pilot)
         text = said(app)
         assert "2 events" in text and "member.add" not in text
+        await pilot.press(*["backspace"] * len("audited"), *"revoked")  # the revocation alone
+        await settle(pilot)
+        assert "1 event, newest first" in said(app)
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert app.screen is app.home

@@ -108,7 +108,8 @@ class AuditScreen(Screen[None]):
         self.loaded += len(events)
         self.exhausted = len(events) < PAGE
         more = "" if self.exhausted else " (m loads more)"
-        self.query_one("#audit-summary", Static).update(f"{self.loaded} events, newest first{more}")
+        noun = "event" if self.loaded == 1 else "events"
+        self.query_one("#audit-summary", Static).update(f"{self.loaded:,} {noun}, newest first{more}")
 
     @on(Input.Changed, "#audit-search")
     @on(Select.Changed, "#audit-action")
