@@ -314,9 +314,15 @@ def _in_order(
         SortKey.LAST4: col(Token.last4),
         SortKey.SPACE: space.name,
     }[query.sort]
+    # Tokens without an expiry or a space sort first when ascending, last when descending, on
+    # every database: SQLite's own order (NULL is smallest), and the console's pages'
+    # (core/paging.py); PostgreSQL would put NULL last ascending.
+    nullable = query.sort in (SortKey.EXPIRES, SortKey.SPACE)
     if query.descending:
-        return stmt.order_by(sort_column.desc(), col(Token.id).desc())
-    return stmt.order_by(sort_column.asc(), col(Token.id).asc())
+        first = sort_column.desc()
+        return stmt.order_by(first.nulls_last() if nullable else first, col(Token.id).desc())
+    first = sort_column.asc()
+    return stmt.order_by(first.nulls_first() if nullable else first, col(Token.id).asc())
 
 
 def token_count(where: list[ColumnElement[bool]]) -> Select[int]:
