@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
@@ -51,3 +52,15 @@ async def test_the_first_frame_is_painted_while_the_store_is_still_opening(
         assert "Opening the store…" not in screen_text(app)
         newest = org.service.list_tokens(org.owner, limit=1)
         assert not newest or newest[0].name[:8] in table_text(app)
+
+
+async def test_the_console_sets_its_startup_objects_aside_from_the_collector_while_it_runs(
+    org: Org, console
+) -> None:
+    """Full collections over what lives as long as the app stalled keystrokes (gc.freeze)."""
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # The store's layer, loaded for this console, is among what was set aside.
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0  # given back when the console ends

@@ -80,6 +80,11 @@ class TokentuiApp(App[int]):
     def on_mount(self) -> None:
         self.run_worker(self._open_store(), name="open store", exclusive=True)
 
+    def on_unmount(self) -> None:
+        # What _open_store set aside from the collector may be collected again (a process
+        # that runs consoles one after another, as the tests do, would otherwise keep each).
+        gc.unfreeze()
+
     async def _open_store(self) -> None:
         from tokentui.core.errors import TokentuiError
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import sys
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import Connection, insert
@@ -164,14 +165,15 @@ def _batches(rows_args: tuple[Any, ...], count: int, as_text: bool) -> Iterator[
     while this one writes the last (at most two batches wait, to bound memory).
     """
     sizes = [min(BATCH, count - done) for done in range(0, count, BATCH)]
-    if count < _PARALLEL_THRESHOLD or "fork" not in get_all_start_methods():
+    if count < _PARALLEL_THRESHOLD or not sys.platform.startswith("linux"):
         rows = _Rows(*rows_args)
         for size in sizes:
             yield rows.take(size, as_text=as_text)
         return
     # fork, not spawn: spawn would import the caller's main module again in the worker.
     # The worker inherits this process's open database connection but never touches it:
-    # it only makes rows, and leaves through os._exit without closing anything.
+    # it only makes rows, and leaves through os._exit without closing anything. (Linux
+    # only: on macOS, where system libraries may hold threads, Python no longer forks.)
     pool = ProcessPoolExecutor(
         1, mp_context=get_context("fork"), initializer=_start_worker, initargs=rows_args
     )
