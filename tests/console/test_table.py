@@ -221,6 +221,37 @@ async def test_the_table_loads_pages_never_every_row(org: Org, console) -> None:
         assert table.current == org.service.list_tokens(org.owner, limit=1)[0]
 
 
+async def test_a_view_across_two_unread_pages_reads_them_in_one_query(
+    org: Org, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tokentui.console.pages import TokenPages
+    from tokentui.core.bulk import bulk_tokens
+
+    bulk_tokens(org.service, "Acme", 3000, seed=3)
+    asked: list[tuple[int, int]] = []
+    page = TokenPages.page
+
+    def counted(self: TokenPages, offset: int, limit: int, total: int) -> list[object]:
+        asked.append((offset, limit))
+        return page(self, offset, limit, total)
+
+    monkeypatch.setattr(TokenPages, "page", counted)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.home.query_one(TokenTable)
+        asked.clear()
+        top = 11 * PAGE_SIZE - 5  # the view shows the end of page 10 and the start of page 11
+        table.scroll_to(y=top, animate=False, immediate=True)  # a scrollbar drag
+        await settle(pilot)
+        assert asked == [(10 * PAGE_SIZE, 2 * PAGE_SIZE)]
+        expected = org.service.list_tokens(org.owner, offset=top, limit=table._visible_rows)
+        shown = table_text(app).splitlines()[1:]
+        assert [t.name[:8].rstrip() for t in expected] == [line[:8].rstrip() for line in shown][
+            : len(expected)
+        ]
+
+
 async def test_an_empty_store_opens_on_the_demo_organization(console) -> None:
     app = console()
     async with app.run_test(size=SIZE, notifications=True) as pilot:

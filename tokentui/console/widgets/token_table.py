@@ -296,38 +296,42 @@ class TokenTable(ScrollView, can_focus=True):
         source, generation = self._source, self._generation
         if source is None:
             return
-        for page in sorted(self._wanted):
-            self._pending.add(page)
-            self.run_worker(self._fetch(generation, source, page), group="pages")
+        # Neighbouring pages are read in one query: a view straddling two pages deep in the
+        # list (a scrollbar drag) steps over the rows before it once, not twice at once.
+        for first, count in _runs(sorted(self._wanted)):
+            self._pending.update(range(first, first + count))
+            self.run_worker(self._fetch(generation, source, first, count), group="pages")
         self._wanted.clear()
 
-    async def _fetch(self, generation: int, source: TokenPages, page: int) -> None:
+    async def _fetch(self, generation: int, source: TokenPages, first: int, count: int = 1) -> None:
         from asyncio import to_thread
 
         from tokentui.core.errors import TokentuiError
         from tokentui.core.store import Cancelled
 
+        pages = range(first, first + count)
         # Before the count is in, only the first page is asked for, and read from the front.
         total = 0 if self._counting else self.total
         try:
-            rows = await to_thread(source.page, page * PAGE_SIZE, PAGE_SIZE, total)
+            rows = await to_thread(source.page, first * PAGE_SIZE, count * PAGE_SIZE, total)
         except Cancelled:
             return
         except TokentuiError as error:
             if generation == self._generation:
-                self._pending.discard(page)
-                if self._counting and page == 0:
+                self._pending.difference_update(pages)
+                if self._counting and first == 0:
                     self._start_count()
             self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
             return
         if generation != self._generation:
             return
-        self._pending.discard(page)
-        self._pages[page] = rows
+        self._pending.difference_update(pages)
+        for i, page in enumerate(pages):
+            self._pages[page] = rows[i * PAGE_SIZE : (i + 1) * PAGE_SIZE]
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
-        if self._counting and page == 0:
-            self._sized_by_first_page(rows)
+        if self._counting and first == 0:
+            self._sized_by_first_page(rows[:PAGE_SIZE])
         self.refresh()
 
     def _sized_by_first_page(self, rows: list[TokenView]) -> None:
@@ -526,3 +530,14 @@ class TokenTable(ScrollView, can_focus=True):
             if x < edge:
                 self.post_message(self.SortRequested(column.key))
                 return
+
+
+def _runs(pages: list[int]) -> list[tuple[int, int]]:
+    """Sorted page numbers as (first, how many) runs of neighbours: [3, 4, 9] is [(3, 2), (9, 1)]."""
+    runs: list[tuple[int, int]] = []
+    for page in pages:
+        if runs and runs[-1][0] + runs[-1][1] == page:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((page, 1))
+    return runs
