@@ -197,37 +197,40 @@ async def test_names_are_shown_literally_never_as_markup_or_escapes(org: Org, co
         assert "\x1b" not in screen_text(app)
 
 
-async def test_the_table_loads_pages_never_every_row(org: Org, console) -> None:
+@pytest.fixture
+def many(org: Org) -> int:
+    """Acme with 3,000 bulk tokens more (many pages of the table); how many its owner sees."""
     from tokentui.core.bulk import bulk_tokens
 
     bulk_tokens(org.service, "Acme", 3000, seed=3)
-    total = org.service.count_tokens(org.owner)
+    return org.service.count_tokens(org.owner)
+
+
+async def test_the_table_loads_pages_never_every_row(org: Org, many: int, console) -> None:
     app = console(OWNER)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         table = app.home.query_one(TokenTable)
-        assert table.total == total and f"{total:,} tokens" in screen_text(app)
+        assert table.total == many and f"{many:,} tokens" in screen_text(app)
         assert len(table._pages) == 1
         await pilot.press("G")  # jump to the last row
         await settle(pilot)
-        last = org.service.list_tokens(
-            org.owner, TokenQuery(sort=SortKey.CREATED), offset=total - 1, limit=1
-        )[0]
+        last = org.service.list_tokens(org.owner, TokenQuery(sort=SortKey.CREATED), offset=many - 1, limit=1)[
+            0
+        ]
         assert table.current == last
         assert last.name[:8] in table_text(app).splitlines()[-1]
-        assert len(table._pages) * PAGE_SIZE < total
+        assert len(table._pages) * PAGE_SIZE < many
         await pilot.press("g")
         await settle(pilot)
         assert table.current == org.service.list_tokens(org.owner, limit=1)[0]
 
 
 async def test_a_view_across_two_unread_pages_reads_them_in_one_query(
-    org: Org, console, monkeypatch: pytest.MonkeyPatch
+    org: Org, many: int, console, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tokentui.console.pages import TokenPages
-    from tokentui.core.bulk import bulk_tokens
 
-    bulk_tokens(org.service, "Acme", 3000, seed=3)
     asked: list[tuple[int, int]] = []
     page = TokenPages.page
 
@@ -289,13 +292,12 @@ async def test_a_store_error_ends_the_console_with_one_message(tmp_path, console
 
 
 async def test_a_search_that_narrows_the_rows_moves_the_scroll_range_and_the_thumb(
-    org: Org, console, monkeypatch
+    org: Org, many: int, console, monkeypatch
 ) -> None:
     """A new count keeps the scrollbar and only moves its range (no layout); the last row stays reachable."""
     import time
 
     from tokentui.console.pages import TokenPages
-    from tokentui.core.bulk import bulk_tokens
 
     # On a big store the count comes long after the keystroke's repaint; here too.
     count = TokenPages.count
@@ -305,8 +307,7 @@ async def test_a_search_that_narrows_the_rows_moves_the_scroll_range_and_the_thu
         return count(self)
 
     monkeypatch.setattr(TokenPages, "count", slow_count)
-    bulk_tokens(org.service, "Acme", 3000, seed=3)
-    total = org.service.count_tokens(org.owner)
+    total = many
     app = console(OWNER)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)

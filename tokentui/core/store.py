@@ -267,7 +267,7 @@ class Store:
     def _begin(self, held: PoolProxiedConnection, write: bool) -> None:
         # pysqlite leaves BEGIN to us (see _make_engine); a server may have dropped an idle
         # connection, which a cheap round trip finds out before any work.
-        statement = ("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED") if self.is_sqlite else "SELECT 1"
+        statement = _sqlite_begin(write) if self.is_sqlite else "SELECT 1"
         cursor = held.cursor()
         try:
             cursor.execute(statement)
@@ -375,6 +375,11 @@ class Store:
             upgrade(self.engine)
 
 
+def _sqlite_begin(write: bool) -> str:
+    """SQLite's BEGIN: a write takes the write lock at once, so a rule's check and its write are one step."""
+    return "BEGIN IMMEDIATE" if write else "BEGIN DEFERRED"
+
+
 def _prepare_sqlite_file(database: str | None) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
@@ -449,8 +454,8 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "DEFERRED"
-        # Straight to the driver: this runs once per transaction, verify's hot path included.
-        conn.connection.dbapi_connection.execute(f"BEGIN {mode}")
+        # Straight to the driver: this runs once per transaction.
+        write = bool(conn.get_execution_options().get(_WRITE_OPTION))
+        conn.connection.dbapi_connection.execute(_sqlite_begin(write))
 
     return engine
