@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import Org
 from tokentui.core import queries, tokens
 from tokentui.core.bulk import bulk_tokens
+from tokentui.core.migrations import HEAD_REVISION
 from tokentui.core.migrations.runner import upgrade
 from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.service import Service
@@ -178,7 +179,7 @@ def test_upgrading_a_store_indexes_the_names_it_already_holds(db_url: str) -> No
     made = service.create_token(owner, "personal", name="before the index", scopes=[READ]).token
     service.store.dispose()
     service = Service(Store(db_url))  # migrates to the head
-    assert service.store.schema_revision() == "0003"
+    assert service.store.schema_revision() == HEAD_REVISION
     with service.store.read() as session:
         assert session.execute(text("SELECT count(*) FROM token_search")).scalar_one() == 1
     assert [t.id for t in service.list_tokens(owner, TokenQuery(search="the index"))] == [made.id]

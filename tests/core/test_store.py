@@ -13,6 +13,7 @@ from sqlalchemy import Engine, column, create_engine, inspect, select, table, te
 from tests.conftest import Org
 from tokentui.core.errors import StoreError
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
+from tokentui.core.queries import TokenQuery
 from tokentui.core.service import Service
 from tokentui.core.store import Cancelled, Prepared, Store
 
@@ -51,6 +52,54 @@ def test_known_revisions_match_alembic_scripts() -> None:
     scripts = ScriptDirectory.from_config(alembic_config())
     assert scripts.get_current_head() == HEAD_REVISION
     assert {s.revision for s in scripts.walk_revisions()} == set(KNOWN_REVISIONS)
+
+
+def test_the_migrations_build_the_token_indexes_the_models_declare(db_url: str) -> None:
+    from tokentui.core.models import Token
+
+    Store(db_url).dispose()
+    built = _token_indexes(db_url)
+    declared = {index.name for index in Token.__table__.indexes}  # type: ignore[attr-defined]
+    assert built == declared
+    assert "ix_token_org_created" not in built  # dropped by 0004: no query used it
+
+
+def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(db_url: str) -> None:
+    from tokentui.core.migrations.runner import upgrade
+
+    engine = create_engine(db_url)
+    upgrade(engine, "0003")
+    engine.dispose()
+    assert "ix_token_org_created" in _token_indexes(db_url)
+    service = Service(Store(db_url, migrate=False))
+    service.init_org("Acme", "owner@acme.test")
+    owner = service.actor("owner@acme.test")
+    made = service.create_token(owner, "personal", name="before 0004", scopes=["content_management_read"])
+    service.store.dispose()
+    service = Service(Store(db_url))  # migrates to the head
+    assert service.store.schema_revision() == HEAD_REVISION
+    assert [t.id for t in service.list_tokens(owner, TokenQuery())] == [made.token.id]
+    assert "ix_token_org_created" not in _token_indexes(db_url)
+    service.store.dispose()
+
+
+def _token_indexes(db_url: str) -> set[str]:
+    """The names of the token table's own indexes (not those behind its key and UNIQUE constraint).
+
+    Read from the catalogue: SQLAlchemy's reflection skips SQLite's expression indexes.
+    """
+    engine = create_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'token' AND sql IS NOT NULL"
+    else:
+        sql = (
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'token' "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+    with engine.connect() as conn:
+        names = set(conn.execute(text(sql)).scalars())
+    engine.dispose()
+    return names
 
 
 def test_a_database_from_a_newer_version_is_refused_and_left_untouched(db_url: str) -> None:

@@ -107,7 +107,6 @@ class Token(SQLModel, table=True):
 
     # The *_order indexes serve the token list's sorts (migration 0002 says why).
     __table_args__ = (
-        Index("ix_token_org_created", "org_id", "created_at"),
         Index("ix_token_author_created", "author_id", "created_at"),
         Index("ix_token_space_kind", "space_id", "kind"),
         Index("ix_token_name_order", text("lower(name)"), "id", "org_id", "author_id"),
