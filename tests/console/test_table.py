@@ -212,7 +212,9 @@ async def test_the_table_loads_pages_never_every_row(org: Org, many: int, consol
         await settle(pilot)
         table = app.home.query_one(TokenTable)
         assert table.total == many and f"{many:,} tokens" in screen_text(app)
-        assert len(table._pages) == 1
+        # The first page, and those of the last screenful, read ahead for End.
+        end_pages = range((many - table._visible_rows) // PAGE_SIZE, (many - 1) // PAGE_SIZE + 1)
+        assert sorted(table._pages) == [0, *end_pages]
         await pilot.press("G")  # jump to the last row
         await settle(pilot)
         last = org.service.list_tokens(org.owner, TokenQuery(sort=SortKey.CREATED), offset=many - 1, limit=1)[
@@ -226,9 +228,9 @@ async def test_the_table_loads_pages_never_every_row(org: Org, many: int, consol
         assert table.current == org.service.list_tokens(org.owner, limit=1)[0]
 
 
-async def test_a_view_across_two_unread_pages_reads_them_in_one_query(
-    org: Org, many: int, console, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Every (offset, limit) the console's table asks the store for, in order."""
     from tokentui.console.pages import TokenPages
 
     asked: list[tuple[int, int]] = []
@@ -239,6 +241,39 @@ async def test_a_view_across_two_unread_pages_reads_them_in_one_query(
         return page(self, offset, limit, total)
 
     monkeypatch.setattr(TokenPages, "page", counted)
+    return asked
+
+
+async def test_end_shows_the_last_rows_read_ahead_once_counted(
+    org: Org, many: int, console, asked: list[tuple[int, int]]
+) -> None:
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.home.query_one(TokenTable)
+        first, last = (many - table._visible_rows) // PAGE_SIZE, (many - 1) // PAGE_SIZE
+        assert asked == [(0, PAGE_SIZE), (first * PAGE_SIZE, (last - first + 1) * PAGE_SIZE)]
+        asked.clear()
+        await pilot.press("end")
+        await settle(pilot)
+        assert asked == []  # nothing left to read: the rows were already there
+        oldest = org.service.list_tokens(
+            org.owner, offset=many - table._visible_rows, limit=table._visible_rows
+        )
+        shown = table_text(app).splitlines()[1:]
+        assert [t.name[:8].rstrip() for t in oldest] == [line[:8].rstrip() for line in shown]
+        assert table.current == oldest[-1]
+        # A search being typed reads no end ahead: each keystroke would pay for it.
+        asked.clear()
+        await pilot.press("slash", *"deploy")
+        await settle(pilot)
+        assert table.total > PAGE_SIZE and "deploy" in table_text(app).splitlines()[1].lower()
+        assert asked and all(offset == 0 for offset, _ in asked)
+
+
+async def test_a_view_across_two_unread_pages_reads_them_in_one_query(
+    org: Org, many: int, console, asked: list[tuple[int, int]]
+) -> None:
     app = console(OWNER)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)

@@ -253,9 +253,24 @@ class TokenTable(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Counted(total))
+        self._read_ahead_the_end()
         if self._after_count is not None:
             after, self._after_count = self._after_count, None
             after()
+
+    def _read_ahead_the_end(self) -> None:
+        """Read the pages of the last screenful now, so that End shows its rows at once.
+
+        Reading them from the far end costs what the first page did (see
+        :meth:`TokenPages.page`): one query, cancelled with the rest if the query
+        changes first. Not while a search is being typed: every keystroke would pay
+        for a page few look at (measured: +5 ms p50 on a 1,000,000-token store).
+        """
+        if self._source is None or self._source.query.search:
+            return
+        last = self.total - 1
+        for page in range(max(0, self.total - self._visible_rows) // PAGE_SIZE, last // PAGE_SIZE + 1):
+            self._want(page)
 
     def _resize(self, total: int) -> None:
         """``total`` rows: the row count, the scroll range and the scrollbar's thumb.
