@@ -9,6 +9,8 @@ NULL last).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.conftest import Clock
@@ -98,3 +100,22 @@ def test_pages_beyond_the_end_are_empty_and_statuses_follow_the_clock(
     assert all(t.expires_at is None or t.expires_at > clock.now for t in active_after)
     statuses = [t.status for t in first]
     assert statuses == sorted(statuses)  # active, then expired, then revoked
+
+
+def test_within_a_status_tokens_come_by_the_instant_that_decided_it(service: Service, demo: Actor) -> None:
+    """Active: no expiry first, then soonest to expire; expired: by expiry; revoked: by revocation."""
+    query = TokenQuery(sort=SortKey.STATUS, descending=False)
+    listed = service.list_tokens(demo, query, limit=100_000)
+    paged = page(service, demo, query, offset=0, limit=len(listed))
+    assert [t.id for t in paged] == [t.id for t in listed]
+    never = datetime.min.replace(tzinfo=UTC)
+
+    def key(token: TokenView) -> tuple[Status, datetime, datetime, str]:
+        return (token.status, token.revoked_at or never, token.expires_at or never, token.id)
+
+    assert [key(t) for t in listed] == sorted(key(t) for t in listed)
+    by_status = {status: [t for t in listed if t.status is status] for status in Status}
+    assert all(by_status.values()), "the demo should hold every status"
+    assert by_status[Status.ACTIVE][0].expires_at is None and by_status[Status.ACTIVE][-1].expires_at
+    descending = service.list_tokens(demo, query.with_(descending=True), limit=100_000)
+    assert [t.id for t in descending] == [t.id for t in listed][::-1]

@@ -7,7 +7,10 @@ one of the token indexes (migration 0002):
 - name, kind, created and last4: one segment ordered by (value, id);
 - expires: tokens without an expiry (id order), then the others by (expiry, id),
   which is SQLite's own order (NULL is smallest);
-- status: active, expired, revoked (alphabetical, as the table sorts), each by id;
+- status: active, expired, revoked (alphabetical, as the table sorts); active
+  tokens without an expiry first (by id), then by (expiry, id); expired ones by
+  (expiry, id); revoked ones by (revocation, expiry, id): the status index's own
+  order, so no segment is sorted (by id alone, every page sorted a whole status);
 - author: one segment per user in e-mail order, each by id;
 - space: tokens without a space, then one segment per space in name order.
 
@@ -26,13 +29,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from tokentui.core.kinds import Status
 from tokentui.core.models import Space, Token, User
-from tokentui.core.queries import SortKey, TokenQuery, status_condition
+from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.views import TokenView, to_view
 
 if TYPE_CHECKING:
@@ -42,10 +44,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Segment:
-    """A slice of the sort order: rows matching ``where``, in (``value``, id) order."""
+    """A slice of the sort order: rows matching ``where``, in (``*values``, id) order."""
 
     where: ColumnElement[bool] | None
-    value: Any | None  # a column expression, or None when the segment is ordered by id alone
+    values: tuple[Any, ...] = ()  # column expressions; none when the segment is ordered by id alone
+    nullable: Any | None = None  # the one of ``values`` that may be NULL, if any
 
 
 _VALUES: dict[SortKey, Callable[[], Any]] = {
@@ -69,31 +72,46 @@ def page(service: Tokens, actor: Actor, query: TokenQuery, *, offset: int, limit
 def segments(session: Session, query: TokenQuery, now: datetime) -> list[Segment]:
     """The segments of ``query``'s sort, in ascending order."""
     if query.sort in _VALUES:
-        return [Segment(None, _VALUES[query.sort]())]
+        return [Segment(None, (_VALUES[query.sort](),))]
+    expires, revoked = col(Token.expires_at), col(Token.revoked_at)
     if query.sort is SortKey.EXPIRES:
-        expires = col(Token.expires_at)
-        return [Segment(expires.is_(None), None), Segment(expires.is_not(None), expires)]
+        return [Segment(expires.is_(None)), Segment(expires.is_not(None), (expires,))]
     if query.sort is SortKey.STATUS:
-        return [Segment(status_condition(status, now), None) for status in sorted(Status)]
+        live = revoked.is_(None)
+        return [
+            Segment(and_(live, expires.is_(None))),
+            Segment(and_(live, expires > now), (expires,)),
+            Segment(and_(live, expires <= now), (expires,)),
+            Segment(revoked.is_not(None), (revoked, expires), nullable=expires),
+        ]
     if query.sort is SortKey.AUTHOR:
         users = session.execute(select(col(User.id)).order_by(col(User.email))).scalars()
-        return [Segment(col(Token.author_id) == user_id, None) for user_id in users]
+        return [Segment(col(Token.author_id) == user_id) for user_id in users]
     spaces = session.execute(select(col(Space.id)).order_by(col(Space.name), col(Space.id))).scalars()
     return [
-        Segment(col(Token.space_id).is_(None), None),
-        *(Segment(col(Token.space_id) == space_id, None) for space_id in spaces),
+        Segment(col(Token.space_id).is_(None)),
+        *(Segment(col(Token.space_id) == space_id) for space_id in spaces),
     ]
 
 
 def _ids(where: list[ColumnElement[bool]], segment: Segment, descending: bool) -> Select[Any]:
-    """SELECT of the ids of one segment in the walk's order (from the sort's index alone)."""
-    value = segment.value if segment.value is not None else col(Token.id)
+    """SELECT of the ids of one segment in the walk's order (from the sort's index alone).
+
+    The value that may be NULL (a revoked token's expiry) sorts first ascending and
+    last descending, as in :func:`tokentui.core.queries.token_rows`: SQLite's own
+    order, so its index still serves; PostgreSQL needs telling (only there, as
+    saying it of a column that is never NULL would keep PostgreSQL off its index).
+    """
     stmt = select(col(Token.id)).where(*where)
     if segment.where is not None:
         stmt = stmt.where(segment.where)
-    if descending:
-        return stmt.order_by(value.desc(), col(Token.id).desc())
-    return stmt.order_by(value.asc(), col(Token.id).asc())
+    order = []
+    for value in segment.values:
+        by = value.desc() if descending else value.asc()
+        if value is segment.nullable:
+            by = by.nulls_last() if descending else by.nulls_first()
+        order.append(by)
+    return stmt.order_by(*order, col(Token.id).desc() if descending else col(Token.id).asc())
 
 
 def walk(

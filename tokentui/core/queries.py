@@ -304,25 +304,30 @@ def _in_order(
         .outerjoin(space, col(space.id) == col(Token.space_id))
         .where(*where)
     )
-    sort_column: Any = {
-        SortKey.NAME: func.lower(col(Token.name)),
-        SortKey.KIND: col(Token.kind),
-        SortKey.AUTHOR: author.email,
-        SortKey.CREATED: col(Token.created_at),
-        SortKey.EXPIRES: col(Token.expires_at),
-        SortKey.STATUS: status_expression(now),
-        SortKey.LAST4: col(Token.last4),
-        SortKey.SPACE: space.name,
-    }[query.sort]
-    # Tokens without an expiry or a space sort first when ascending, last when descending, on
-    # every database: SQLite's own order (NULL is smallest), and the console's pages'
-    # (core/paging.py); PostgreSQL would put NULL last ascending.
-    nullable = query.sort in (SortKey.EXPIRES, SortKey.SPACE)
-    if query.descending:
-        first = sort_column.desc()
-        return stmt.order_by(first.nulls_last() if nullable else first, col(Token.id).desc())
-    first = sort_column.asc()
-    return stmt.order_by(first.nulls_first() if nullable else first, col(Token.id).asc())
+    expires, revoked = col(Token.expires_at), col(Token.revoked_at)
+    # What each sort orders by before the id, and whether it may be NULL. Within a status
+    # tokens come by when they were revoked, then by expiry (none first): the status
+    # index's own order, which the console's pages walk (core/paging.py).
+    by_sort: dict[SortKey, list[tuple[Any, bool]]] = {
+        SortKey.NAME: [(func.lower(col(Token.name)), False)],
+        SortKey.KIND: [(col(Token.kind), False)],
+        SortKey.AUTHOR: [(author.email, False)],
+        SortKey.CREATED: [(col(Token.created_at), False)],
+        SortKey.EXPIRES: [(expires, True)],
+        SortKey.STATUS: [(status_expression(now), False), (revoked, True), (expires, True)],
+        SortKey.LAST4: [(col(Token.last4), False)],
+        SortKey.SPACE: [(space.name, True)],
+    }
+    # NULL (no expiry, no space, not revoked) sorts first when ascending, last when descending,
+    # on every database: SQLite's own order (NULL is smallest), and the console's pages';
+    # PostgreSQL would put NULL last ascending.
+    order = []
+    for column, nullable in by_sort[query.sort]:
+        if query.descending:
+            order.append(column.desc().nulls_last() if nullable else column.desc())
+        else:
+            order.append(column.asc().nulls_first() if nullable else column.asc())
+    return stmt.order_by(*order, col(Token.id).desc() if query.descending else col(Token.id).asc())
 
 
 def token_count(where: list[ColumnElement[bool]]) -> Select[int]:
