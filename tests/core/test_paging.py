@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from tests.conftest import Clock
 from tokentui.core.demo import DEMO_OWNER, fill_demo
@@ -119,3 +120,37 @@ def test_within_a_status_tokens_come_by_the_instant_that_decided_it(service: Ser
     assert by_status[Status.ACTIVE][0].expires_at is None and by_status[Status.ACTIVE][-1].expires_at
     descending = service.list_tokens(demo, query.with_(descending=True), limit=100_000)
     assert [t.id for t in descending] == [t.id for t in listed][::-1]
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+def test_the_tables_pages_count_each_segment_once_and_still_put_together_the_list(
+    service: Service, demo: Actor, sort: SortKey
+) -> None:
+    """The console's pages pass the total and keep segment sizes: same rows, fewer counts."""
+    from tokentui.console.pages import TokenPages
+
+    counts: list[str] = []
+
+    def counted(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT COUNT("):
+            counts.append(statement)
+
+    event.listen(service.store.engine, "before_cursor_execute", counted)
+    try:
+        for descending in (False, True):
+            query = TokenQuery(sort=sort, descending=descending)
+            expected = _expected(service, demo, query)
+            pages = TokenPages(service, demo, query)
+            total = len(expected)
+            for attempt in ("first", "again"):
+                counts.clear()
+                ids = [t.id for offset in range(0, total, PAGE) for t in pages.page(offset, PAGE, total)]
+                assert ids == expected, (descending, attempt)
+                if sort in (SortKey.NAME, SortKey.KIND, SortKey.CREATED, SortKey.LAST4):
+                    assert counts == []  # one segment: its size is the total
+                elif attempt == "again" and sort is not SortKey.STATUS:
+                    assert counts == []  # every size was kept; only the statuses follow the clock
+                else:
+                    assert counts  # the segments before a deep page were counted
+    finally:
+        event.remove(service.store.engine, "before_cursor_execute", counted)

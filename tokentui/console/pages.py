@@ -6,6 +6,8 @@ These methods block on the database; the table calls them from worker threads.
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ class TokenPages:
         self.actor = actor
         self.query = query
         self._stop = threading.Event()
+        # Sizes of the sort's segments once counted (tokentui.core.paging.walk): the same
+        # for every page of this query, read forwards or from the far end.
+        self._sizes: dict[Hashable, int] = {}
 
     def stop(self) -> None:
         """No answer of this query is wanted any more."""
@@ -50,8 +55,9 @@ class TokenPages:
     def _page(self, offset: int, limit: int, total: int) -> list[TokenView]:
         from tokentui.core.paging import page
 
+        read = partial(page, self.service, self.actor, total=total or None, sizes=self._sizes)
         if total and offset > total // 2:
-            reverse = self.query.with_(descending=not self.query.descending)
             end = min(total, offset + limit)
-            return page(self.service, self.actor, reverse, offset=total - end, limit=end - offset)[::-1]
-        return page(self.service, self.actor, self.query, offset=offset, limit=limit)
+            reverse = self.query.with_(descending=not self.query.descending)
+            return read(reverse, offset=total - end, limit=end - offset)[::-1]
+        return read(self.query, offset=offset, limit=limit)

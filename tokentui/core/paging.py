@@ -16,7 +16,10 @@ one of the token indexes (migration 0002):
 
 A page's ids come from the indexes alone, segment by segment; whole segments
 before the offset are skipped by counting them, so a deep page never joins or
-sorts the rows it skips. The page's rows are then read by id in one query.
+sorts the rows it skips. The page's rows are then read by id in one query. A
+caller reading many pages of one query (the console's table) passes its total
+and a dict in which segment sizes are kept once counted: a one-segment sort then
+counts nothing, and a scrollbar drag through the authors counts each once.
 Descending walks the segments backwards with every order flipped, so a page
 read from the far end is exactly the reverse of the same page read forwards.
 (Derived from an unfinished experiment with keyset cursors; offsets only here.)
@@ -24,7 +27,7 @@ read from the far end is exactly the reverse of the same page read forwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -49,6 +52,9 @@ class Segment:
     where: ColumnElement[bool] | None
     values: tuple[Any, ...] = ()  # column expressions; none when the segment is ordered by id alone
     nullable: Any | None = None  # the one of ``values`` that may be NULL, if any
+    # Names the segment among its sort's for remembering its size; None: its rows change with
+    # the clock (the statuses), so it is counted afresh each time.
+    key: Hashable | None = None
 
 
 _VALUES: dict[SortKey, Callable[[], Any]] = {
@@ -59,12 +65,24 @@ _VALUES: dict[SortKey, Callable[[], Any]] = {
 }
 
 
-def page(service: Tokens, actor: Actor, query: TokenQuery, *, offset: int, limit: int) -> list[TokenView]:
-    """Rows ``offset`` to ``offset + limit`` of the tokens ``actor`` sees for ``query``, in its order."""
+def page(
+    service: Tokens,
+    actor: Actor,
+    query: TokenQuery,
+    *,
+    offset: int,
+    limit: int,
+    total: int | None = None,
+    sizes: dict[Hashable, int] | None = None,
+) -> list[TokenView]:
+    """Rows ``offset`` to ``offset + limit`` of the tokens ``actor`` sees for ``query``, in its order.
+
+    ``total`` (how many match, if known) and ``sizes`` are as for :func:`walk`.
+    """
     now = service.now()
     with service.store.read() as session:
         where = service._visibility(actor, query, session)
-        ids = walk(session, where, query, now, limit=limit, offset=offset)
+        ids = walk(session, where, query, now, limit=limit, offset=offset, total=total, sizes=sizes)
         rows = rows_by_id(session, ids)
     return [to_view(*rows[token_id], now) for token_id in ids if token_id in rows]
 
@@ -72,10 +90,13 @@ def page(service: Tokens, actor: Actor, query: TokenQuery, *, offset: int, limit
 def segments(session: Session, query: TokenQuery, now: datetime) -> list[Segment]:
     """The segments of ``query``'s sort, in ascending order."""
     if query.sort in _VALUES:
-        return [Segment(None, (_VALUES[query.sort](),))]
+        return [Segment(None, (_VALUES[query.sort](),), key="all")]
     expires, revoked = col(Token.expires_at), col(Token.revoked_at)
     if query.sort is SortKey.EXPIRES:
-        return [Segment(expires.is_(None)), Segment(expires.is_not(None), (expires,))]
+        return [
+            Segment(expires.is_(None), key="never"),
+            Segment(expires.is_not(None), (expires,), key="expires"),
+        ]
     if query.sort is SortKey.STATUS:
         live = revoked.is_(None)
         return [
@@ -86,11 +107,11 @@ def segments(session: Session, query: TokenQuery, now: datetime) -> list[Segment
         ]
     if query.sort is SortKey.AUTHOR:
         users = session.execute(select(col(User.id)).order_by(col(User.email))).scalars()
-        return [Segment(col(Token.author_id) == user_id) for user_id in users]
+        return [Segment(col(Token.author_id) == user_id, key=user_id) for user_id in users]
     spaces = session.execute(select(col(Space.id)).order_by(col(Space.name), col(Space.id))).scalars()
     return [
-        Segment(col(Token.space_id).is_(None)),
-        *(Segment(col(Token.space_id) == space_id) for space_id in spaces),
+        Segment(col(Token.space_id).is_(None), key="no space"),
+        *(Segment(col(Token.space_id) == space_id, key=space_id) for space_id in spaces),
     ]
 
 
@@ -122,24 +143,27 @@ def walk(
     *,
     limit: int,
     offset: int = 0,
+    total: int | None = None,
+    sizes: dict[Hashable, int] | None = None,
 ) -> list[str]:
     """Up to ``limit`` token ids in ``query``'s order, ``offset`` rows in.
 
     Whole segments before the offset are skipped by counting them; only the
-    offset within one segment is stepped over, and only in an index.
+    offset within one segment is stepped over, and only in an index. Given the
+    ``total`` of ``where``, a sort of one segment counts nothing; given ``sizes``,
+    a segment's count is looked up there first and kept there after.
     """
     ascending = segments(session, query, now)
     order = ascending[::-1] if query.descending else ascending
+    if total is not None and len(ascending) == 1:
+        sizes = {ascending[0].key: total}
     found: list[str] = []
     for segment in order:
         if len(found) >= limit:
             break
         stmt = _ids(where, segment, query.descending)
         if offset:
-            size_stmt = select(func.count()).select_from(Token).where(*where)
-            if segment.where is not None:
-                size_stmt = size_stmt.where(segment.where)
-            size = int(session.execute(size_stmt).scalar_one())
+            size = _size(session, where, segment, sizes)
             if offset >= size:
                 offset -= size
                 continue
@@ -147,6 +171,22 @@ def walk(
             offset = 0
         found.extend(session.execute(stmt.limit(limit - len(found))).scalars())
     return found
+
+
+def _size(
+    session: Session, where: list[ColumnElement[bool]], segment: Segment, sizes: dict[Hashable, int] | None
+) -> int:
+    """How many rows of ``where`` the segment holds: from ``sizes`` if there, else counted (and kept)."""
+    key = segment.key
+    if sizes is not None and key is not None and key in sizes:
+        return sizes[key]
+    stmt = select(func.count()).select_from(Token).where(*where)
+    if segment.where is not None:
+        stmt = stmt.where(segment.where)
+    size = int(session.execute(stmt).scalar_one())
+    if sizes is not None and key is not None:
+        sizes[key] = size
+    return size
 
 
 def rows_by_id(session: Session, ids: list[str]) -> dict[str, tuple[Token, str, str | None]]:
