@@ -38,9 +38,12 @@ if TYPE_CHECKING:
     from tokentui.console.pages import TokenPages
     from tokentui.core.views import TokenView
 
-PAGE_SIZE = 100
-# Pages kept in memory: enough for a few screens either side of the cursor.
-CACHED_PAGES = 12
+# Rows read at a time: more than a screenful of most terminals, and no more, since every
+# keystroke of a search reads a first page. On a 1,000,000-token store 50 rather than 100
+# rows took a keystroke's database time from p50 27 to 16 ms, p95 55 to 30 ms.
+PAGE_SIZE = 50
+# Pages kept in memory: enough for several screens either side of the cursor.
+CACHED_PAGES = 24
 # Rendered rows kept: a few screens' worth, so a repaint that changes nothing costs nothing.
 CACHED_STRIPS = 256
 
