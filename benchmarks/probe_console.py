@@ -29,6 +29,8 @@ from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 SIZE = (120, 35)
+# Every column the table sorts by (tokentui.core.queries.SortKey), the console's default first.
+SORTS = ("created", "name", "kind", "author", "expires", "status", "last4", "space")
 # Typed into the search box a character at a time, then erased: words many names share,
 # rarer ones, one that matches nothing, and last-four-like fragments.
 SEARCHES = ("deploy", "bot 42", "login 7", "zapier", "qa run 9", "nothing here", "Ab3", "website 1")
@@ -167,10 +169,10 @@ def _percentiles(values: list[float], prefix: str) -> dict[str, float]:
 
 
 async def _jumps(pilot: Any, clock: Any, app: Any) -> dict[str, Any]:
-    """End (last row) and a scrollbar drag to the middle, for several sorts."""
+    """End (last row) and a scrollbar drag to the middle, for every sort."""
     table = app.home.table
     out: dict[str, Any] = {}
-    for sort in ("created", "name", "author", "space"):
+    for sort in SORTS:
         if sort != app.home.filters.sort:
             app.home.sort_by(sort)
             await clock.painted(_complete(app))
