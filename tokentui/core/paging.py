@@ -120,8 +120,9 @@ def _ids(where: list[ColumnElement[bool]], segment: Segment, descending: bool) -
 
     The value that may be NULL (a revoked token's expiry) sorts first ascending and
     last descending, as in :func:`tokentui.core.queries.token_rows`: SQLite's own
-    order, so its index still serves; PostgreSQL needs telling (only there, as
-    saying it of a column that is never NULL would keep PostgreSQL off its index).
+    order, so its index still serves; PostgreSQL needs telling. It is said of that
+    value only: said of a column that is never NULL, it would keep PostgreSQL off
+    the index.
     """
     stmt = select(col(Token.id)).where(*where)
     if segment.where is not None:

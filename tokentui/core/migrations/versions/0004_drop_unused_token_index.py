@@ -6,7 +6,7 @@ query of the console, CLI or API uses it any more (checked with EXPLAIN QUERY
 PLAN for every statement the test suite runs, on a 1,000,000-token store: the
 list's "visible to the organization" test is one CASE that no index on
 ``org_id`` answers). It still cost every insert and a bulk load's rebuild
-(about 3 s of a 1,000,000-token load) and 35 MB of such a store.
+(about 3 s of a 1,000,000-token load) and 36 MB of such a store.
 
 Revision ID: 0004
 Revises: 0003
