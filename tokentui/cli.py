@@ -557,6 +557,7 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
     "--sort",
     type=click.Choice(["name", "kind", "author", "created", "expires", "status", "last4", "space"]),
     default="created",
+    help="Order by this column, ties by id; by status, each status by when revoked, then by expiry.",
 )
 @click.option("--asc", is_flag=True, help="Ascending order (default: descending).")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")
