@@ -236,9 +236,9 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     asked: list[tuple[int, int]] = []
     page = TokenPages.page
 
-    def counted(self: TokenPages, offset: int, limit: int, total: int) -> list[object]:
+    def counted(self: TokenPages, offset: int, limit: int, total: int, stop: object = None) -> list[object]:
         asked.append((offset, limit))
-        return page(self, offset, limit, total)
+        return page(self, offset, limit, total, stop)  # type: ignore[arg-type]
 
     monkeypatch.setattr(TokenPages, "page", counted)
     return asked
@@ -287,6 +287,53 @@ async def test_a_view_across_two_unread_pages_reads_them_in_one_query(
         shown = table_text(app).splitlines()[1:]
         assert [t.name[:8].rstrip() for t in expected] == [line[:8].rstrip() for line in shown][
             : len(expected)
+        ]
+
+
+async def test_a_read_for_rows_the_view_has_left_is_stopped(
+    org: Org, many: int, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scrollbar drag: the query for where the view was must not hold up the one for where it is."""
+    import threading
+
+    from tokentui.console.pages import TokenPages
+    from tokentui.core.store import Cancelled
+
+    page = TokenPages.page
+    left_behind = 10 * PAGE_SIZE
+    stopped: list[int] = []
+
+    def slow_where_the_view_was(
+        self: TokenPages, offset: int, limit: int, total: int, stop: threading.Event | None = None
+    ) -> list[object]:
+        if offset == left_behind and not stopped and stop is not None and stop.wait(10):
+            stopped.append(offset)
+            raise Cancelled
+        return page(self, offset, limit, total, stop)  # type: ignore[return-value]
+
+    monkeypatch.setattr(TokenPages, "page", slow_where_the_view_was)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.home.query_one(TokenTable)
+        table.scroll_to(y=left_behind + 5, animate=False, immediate=True)
+        for _ in range(50):
+            await pilot.pause()
+            if table._reads:
+                break
+        assert table._reads, "the view's read should have started"
+        top = 40 * PAGE_SIZE + 5
+        table.scroll_to(y=top, animate=False, immediate=True)  # the drag moves on
+        await settle(pilot)
+        assert stopped == [left_behind]
+        expected = org.service.list_tokens(org.owner, offset=top, limit=table._visible_rows)
+        shown = table_text(app).splitlines()[1:]
+        assert [t.name[:8].rstrip() for t in expected] == [line[:8].rstrip() for line in shown]
+        table.scroll_to(y=left_behind + 5, animate=False, immediate=True)  # and back: read again
+        await settle(pilot)
+        again = org.service.list_tokens(org.owner, offset=left_behind + 5, limit=table._visible_rows)
+        assert [t.name[:8].rstrip() for t in again] == [
+            line[:8].rstrip() for line in table_text(app).splitlines()[1:]
         ]
 
 

@@ -41,15 +41,18 @@ class TokenPages:
         with self.service.store.cancellable(self._stop):
             return self.service.count_tokens(self.actor, self.query)
 
-    def page(self, offset: int, limit: int, total: int) -> list[TokenView]:
-        """Rows ``offset`` to ``offset + limit`` of ``total``.
+    def page(
+        self, offset: int, limit: int, total: int, stop: threading.Event | None = None
+    ) -> list[TokenView]:
+        """Rows ``offset`` to ``offset + limit`` of ``total``; ``stop`` ends this read alone early.
 
         A page in the second half is read from the far end in the opposite order:
         the database skips ``total - offset`` rows instead of ``offset``, so the
         last page costs what the first does. Rows come from
         :func:`tokentui.core.paging.page`, which skips by index, not by rows.
         """
-        with self.service.store.cancellable(self._stop):
+        stops = (self._stop,) if stop is None else (self._stop, stop)
+        with self.service.store.cancellable(*stops):
             return self._page(offset, limit, total)
 
     def _page(self, offset: int, limit: int, total: int) -> list[TokenView]:

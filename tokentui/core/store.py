@@ -297,21 +297,22 @@ class Store:
         held.close()
 
     @contextmanager
-    def cancellable(self, stop: threading.Event) -> Iterator[None]:
-        """Queries this thread runs in the block end early, raising :class:`Cancelled`, once ``stop`` is set.
+    def cancellable(self, *stops: threading.Event) -> Iterator[None]:
+        """Queries this thread runs in the block end early, raising :class:`Cancelled`, once any of ``stops`` is set.
 
-        The console sets it when a newer search supersedes one still being
-        counted, so a million-row count does not hold the next keystroke up.
+        The console sets one when a newer search supersedes one still being
+        counted, so a million-row count does not hold the next keystroke up, and
+        another when the rows a page was read for have left the screen.
         SQLite only; elsewhere the query runs to its end.
         """
-        previous = getattr(_cancel, "event", None)
-        _cancel.event = stop
+        previous = getattr(_cancel, "events", ())
+        _cancel.events = stops
         try:
-            if stop.is_set():
+            if any(stop.is_set() for stop in stops):
                 raise Cancelled
             yield
         finally:
-            _cancel.event = previous
+            _cancel.events = previous
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -428,8 +429,8 @@ _cancel = threading.local()
 
 
 def _stop_requested() -> bool:
-    stop: threading.Event | None = getattr(_cancel, "event", None)
-    return stop is not None and stop.is_set()
+    stops: tuple[threading.Event, ...] = getattr(_cancel, "events", ())
+    return any(stop.is_set() for stop in stops)
 
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:

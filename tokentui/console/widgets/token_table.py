@@ -13,6 +13,7 @@ follows. A first page shorter than a page is the whole result, count included.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -191,6 +192,9 @@ class TokenTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[TokenView]] = OrderedDict()
         self._pending: set[int] = set()
         self._wanted: set[int] = set()
+        # Reads in flight for rows on screen, by the event that stops each: a scrollbar drag
+        # leaves them behind, and their queries would hold up the one for where it stopped.
+        self._reads: dict[threading.Event, range] = {}
         self._counting = False
         self._count_started = False
         # Whether ``total`` describes the current query (exactly, or at least its first page).
@@ -213,6 +217,7 @@ class TokenTable(ScrollView, can_focus=True):
         self._pages.clear()
         self._pending.clear()
         self._wanted.clear()
+        self._reads.clear()  # the old source's reads stop with it
         self._after_count = None
         if not keep_cursor:
             self.cursor = 0
@@ -223,7 +228,8 @@ class TokenTable(ScrollView, can_focus=True):
             # The first page needs no total (it is read from the front): it goes first, alone,
             # and the count follows it (a short first page is the whole result: no count at all).
             self._pending.add(0)
-            self.run_worker(self._fetch(self._generation, source, 0), group="pages")
+            # Not stopped by a move of the view: the count waits for this page.
+            self.run_worker(self._fetch(self._generation, source, 0, for_view=False), group="pages")
         else:
             self._start_count()
 
@@ -271,9 +277,16 @@ class TokenTable(ScrollView, can_focus=True):
         """
         if self._source is None or self._source.query.search:
             return
+        if self._source is None:
+            return
         last = self.total - 1
-        for page in range(max(0, self.total - self._visible_rows) // PAGE_SIZE, last // PAGE_SIZE + 1):
-            self._want(page)
+        pages = range(max(0, self.total - self._visible_rows) // PAGE_SIZE, last // PAGE_SIZE + 1)
+        missing = [page for page in pages if page not in self._pages and page not in self._pending]
+        for first, count in _runs(missing):
+            # Not one of the view's reads: moving the view does not stop it.
+            self._pending.update(range(first, first + count))
+            fetch = self._fetch(self._generation, self._source, first, count, for_view=False)
+            self.run_worker(fetch, group="pages")
 
     def _resize(self, total: int) -> None:
         """``total`` rows: the row count, the scroll range and the scrollbar's thumb.
@@ -314,6 +327,10 @@ class TokenTable(ScrollView, can_focus=True):
         source, generation = self._source, self._generation
         if source is None:
             return
+        in_view = self._pages_in_view()
+        for stop, pages in self._reads.items():
+            if in_view.isdisjoint(pages):
+                stop.set()  # the view moved on (a scrollbar drag): that read is not wanted now
         # Neighbouring pages are read in one query: a view straddling two pages deep in the
         # list (a scrollbar drag) steps over the rows before it once, not twice at once.
         for first, count in _runs(sorted(self._wanted)):
@@ -321,7 +338,9 @@ class TokenTable(ScrollView, can_focus=True):
             self.run_worker(self._fetch(generation, source, first, count), group="pages")
         self._wanted.clear()
 
-    async def _fetch(self, generation: int, source: TokenPages, first: int, count: int = 1) -> None:
+    async def _fetch(
+        self, generation: int, source: TokenPages, first: int, count: int = 1, *, for_view: bool = True
+    ) -> None:
         from asyncio import to_thread
 
         from tokentui.core.errors import TokentuiError
@@ -330,9 +349,14 @@ class TokenTable(ScrollView, can_focus=True):
         pages = range(first, first + count)
         # Before the count is in, only the first page is asked for, and read from the front.
         total = 0 if self._counting else self.total
+        stop = threading.Event()
+        if for_view:
+            self._reads[stop] = pages
         try:
-            rows = await to_thread(source.page, first * PAGE_SIZE, count * PAGE_SIZE, total)
+            rows = await to_thread(source.page, first * PAGE_SIZE, count * PAGE_SIZE, total, stop)
         except Cancelled:
+            if generation == self._generation:
+                self._pending.difference_update(pages)  # wanted again if the view comes back
             return
         except TokentuiError as error:
             if generation == self._generation:
@@ -341,6 +365,8 @@ class TokenTable(ScrollView, can_focus=True):
                     self._start_count()
             self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
             return
+        finally:
+            self._reads.pop(stop, None)
         if generation != self._generation:
             return
         self._pending.difference_update(pages)
@@ -415,6 +441,10 @@ class TokenTable(ScrollView, can_focus=True):
     @property
     def _visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
+
+    def _pages_in_view(self) -> set[int]:
+        top = int(self.scroll_y)
+        return set(range(top // PAGE_SIZE, (top + self._visible_rows - 1) // PAGE_SIZE + 1))
 
     def _scroll_cursor_into_view(self) -> None:
         top = int(self.scroll_y)
