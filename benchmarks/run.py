@@ -128,6 +128,14 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         by_sort=middles,
     )
 
+    emit(
+        "scrollbar_drag_settled",
+        jumps["drag_after_release_s"] * 1000,
+        "ms",
+        note="after the last of ten drag steps 30 ms apart (a fifth to four fifths down), until the "
+        "rows where it stopped are painted",
+    )
+
     tour_big = _probe("tour", "--db", big, "--as", OWNER)
     tour_small = _probe("tour", "--db", small, "--as", OWNER)
     grown = (tour_big["maxrss_kb"] - tour_small["maxrss_kb"]) / MB

@@ -25,6 +25,7 @@ METRICS = {
     "jump_to_last_row",
     "jump_to_last_row_any_sort",
     "scroll_to_middle_any_sort",
+    "scrollbar_drag_settled",
     "console_peak_memory",
     "verify_throughput",
     "verify_latency_p99",
