@@ -277,8 +277,6 @@ class TokenTable(ScrollView, can_focus=True):
         """
         if self._source is None or self._source.query.search:
             return
-        if self._source is None:
-            return
         last = self.total - 1
         pages = range(max(0, self.total - self._visible_rows) // PAGE_SIZE, last // PAGE_SIZE + 1)
         missing = [page for page in pages if page not in self._pages and page not in self._pending]
@@ -356,7 +354,9 @@ class TokenTable(ScrollView, can_focus=True):
             rows = await to_thread(source.page, first * PAGE_SIZE, count * PAGE_SIZE, total, stop)
         except Cancelled:
             if generation == self._generation:
-                self._pending.difference_update(pages)  # wanted again if the view comes back
+                # Wanted again if the view is back there already, or when it comes back.
+                self._pending.difference_update(pages)
+                self.refresh()
             return
         except TokentuiError as error:
             if generation == self._generation:
