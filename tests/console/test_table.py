@@ -6,8 +6,10 @@ import pytest
 
 from tests.conftest import ADMIN, DEVELOPER, OWNER, Clock, Org
 from tests.console.conftest import SIZE, queue_keys, screen_text, settle, table_text
+from tokentui.console.app import TokentuiApp
 from tokentui.console.widgets.token_table import PAGE_SIZE, TokenTable
 from tokentui.core.queries import SortKey, TokenQuery
+from tokentui.core.views import TokenView
 
 MANAGE = ["content_management_manage"]
 
@@ -197,6 +199,16 @@ async def test_names_are_shown_literally_never_as_markup_or_escapes(org: Org, co
         assert "\x1b" not in screen_text(app)
 
 
+def _names(tokens: list[TokenView]) -> list[str]:
+    """The start of each token's name, as the table's name column shows it."""
+    return [token.name[:8].rstrip() for token in tokens]
+
+
+def _shown_names(app: TokentuiApp) -> list[str]:
+    """The start of the name on each row the table shows, top to bottom."""
+    return [line[:8].rstrip() for line in table_text(app).splitlines()[1:]]
+
+
 @pytest.fixture
 def many(org: Org) -> int:
     """Acme with 3,000 bulk tokens more (many pages of the table); how many its owner sees."""
@@ -260,8 +272,7 @@ async def test_end_shows_the_last_rows_read_ahead_once_counted(
         oldest = org.service.list_tokens(
             org.owner, offset=many - table._visible_rows, limit=table._visible_rows
         )
-        shown = table_text(app).splitlines()[1:]
-        assert [t.name[:8].rstrip() for t in oldest] == [line[:8].rstrip() for line in shown]
+        assert _names(oldest) == _shown_names(app)
         assert table.current == oldest[-1]
         # A search being typed reads no end ahead: each keystroke would pay for it.
         asked.clear()
@@ -284,10 +295,7 @@ async def test_a_view_across_two_unread_pages_reads_them_in_one_query(
         await settle(pilot)
         assert asked == [(10 * PAGE_SIZE, 2 * PAGE_SIZE)]
         expected = org.service.list_tokens(org.owner, offset=top, limit=table._visible_rows)
-        shown = table_text(app).splitlines()[1:]
-        assert [t.name[:8].rstrip() for t in expected] == [line[:8].rstrip() for line in shown][
-            : len(expected)
-        ]
+        assert _names(expected) == _shown_names(app)[: len(expected)]
 
 
 async def test_a_read_for_rows_the_view_has_left_is_stopped(
@@ -327,14 +335,11 @@ async def test_a_read_for_rows_the_view_has_left_is_stopped(
         await settle(pilot)
         assert stopped == [left_behind]
         expected = org.service.list_tokens(org.owner, offset=top, limit=table._visible_rows)
-        shown = table_text(app).splitlines()[1:]
-        assert [t.name[:8].rstrip() for t in expected] == [line[:8].rstrip() for line in shown]
+        assert _names(expected) == _shown_names(app)
         table.scroll_to(y=left_behind + 5, animate=False, immediate=True)  # and back: read again
         await settle(pilot)
         again = org.service.list_tokens(org.owner, offset=left_behind + 5, limit=table._visible_rows)
-        assert [t.name[:8].rstrip() for t in again] == [
-            line[:8].rstrip() for line in table_text(app).splitlines()[1:]
-        ]
+        assert _names(again) == _shown_names(app)
 
 
 async def test_an_empty_store_opens_on_the_demo_organization(console) -> None:
