@@ -227,9 +227,8 @@ class TokenTable(ScrollView, can_focus=True):
         if self.cursor < PAGE_SIZE:
             # The first page needs no total (it is read from the front): it goes first, alone,
             # and the count follows it (a short first page is the whole result: no count at all).
-            self._pending.add(0)
             # Not stopped by a move of the view: the count waits for this page.
-            self.run_worker(self._fetch(self._generation, source, 0, for_view=False), group="pages")
+            self._read(source, [0], for_view=False)
         else:
             self._start_count()
 
@@ -280,11 +279,7 @@ class TokenTable(ScrollView, can_focus=True):
         last = self.total - 1
         pages = range(max(0, self.total - self._visible_rows) // PAGE_SIZE, last // PAGE_SIZE + 1)
         missing = [page for page in pages if page not in self._pages and page not in self._pending]
-        for first, count in _runs(missing):
-            # Not one of the view's reads: moving the view does not stop it.
-            self._pending.update(range(first, first + count))
-            fetch = self._fetch(self._generation, self._source, first, count, for_view=False)
-            self.run_worker(fetch, group="pages")
+        self._read(self._source, missing, for_view=False)  # moving the view does not stop it
 
     def _resize(self, total: int) -> None:
         """``total`` rows: the row count, the scroll range and the scrollbar's thumb.
@@ -322,22 +317,29 @@ class TokenTable(ScrollView, can_focus=True):
         self._wanted.add(page)
 
     def _fetch_wanted(self) -> None:
-        source, generation = self._source, self._generation
+        source = self._source
         if source is None:
             return
         in_view = self._pages_in_view()
         for stop, pages in self._reads.items():
             if in_view.isdisjoint(pages):
                 stop.set()  # the view moved on (a scrollbar drag): that read is not wanted now
-        # Neighbouring pages are read in one query: a view straddling two pages deep in the
-        # list (a scrollbar drag) steps over the rows before it once, not twice at once.
-        for first, count in _runs(sorted(self._wanted)):
-            self._pending.update(range(first, first + count))
-            self.run_worker(self._fetch(generation, source, first, count), group="pages")
+        self._read(source, sorted(self._wanted), for_view=True)
         self._wanted.clear()
 
+    def _read(self, source: TokenPages, pages: list[int], *, for_view: bool) -> None:
+        """Start reading ``pages`` (sorted) of the current query; they are pending until they come.
+
+        Neighbouring pages are read in one query: a view straddling two pages deep in the
+        list (a scrollbar drag) steps over the rows before it once, not twice at once.
+        """
+        for first, count in _runs(pages):
+            self._pending.update(range(first, first + count))
+            fetch = self._fetch(self._generation, source, first, count, for_view=for_view)
+            self.run_worker(fetch, group="pages")
+
     async def _fetch(
-        self, generation: int, source: TokenPages, first: int, count: int = 1, *, for_view: bool = True
+        self, generation: int, source: TokenPages, first: int, count: int, *, for_view: bool
     ) -> None:
         from asyncio import to_thread
 
