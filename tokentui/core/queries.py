@@ -268,11 +268,16 @@ def visible(scope_user_id: int, org_id: int | None, org_wide: bool) -> ColumnEle
     return own_tokens(scope_user_id, org_id)
 
 
+# The author and space a listed token is joined to, aliased apart from the users and spaces
+# the filters' subqueries select from (an author filter's subquery would otherwise correlate
+# with the join). Made once: a fresh alias each query cost ~2 ms of adapting its columns.
+_AUTHOR = aliased(User, name="token_author")
+_SPACE = aliased(Space, name="token_space")
+
+
 def token_rows(where: list[ColumnElement[bool]], query: TokenQuery, now: datetime) -> Select[Token, str, str]:
     """SELECT of (Token, author e-mail, space name) rows in the query's order."""
-    author = aliased(User)
-    space = aliased(Space)
-    return _in_order(select(Token, col(author.email), col(space.name)), author, space, where, query, now)
+    return _in_order(select(Token, col(_AUTHOR.email), col(_SPACE.name)), where, query, now)
 
 
 def token_records(where: list[ColumnElement[bool]], query: TokenQuery, now: datetime) -> Select[Any]:
@@ -280,28 +285,24 @@ def token_records(where: list[ColumnElement[bool]], query: TokenQuery, now: date
 
     Each row has the token's columns by name, ``author_email`` and ``space_name``.
     """
-    author = aliased(User)
-    space = aliased(Space)
     columns = select(
         *Token.__table__.c,  # type: ignore[attr-defined]
-        col(author.email).label("author_email"),
-        col(space.name).label("space_name"),
+        col(_AUTHOR.email).label("author_email"),
+        col(_SPACE.name).label("space_name"),
     )
-    return _in_order(columns, author, space, where, query, now)
+    return _in_order(columns, where, query, now)
 
 
 def _in_order(
     stmt: Any,
-    author: Any,
-    space: Any,
     where: list[ColumnElement[bool]],
     query: TokenQuery,
     now: datetime,
 ) -> Any:
     """The SELECT ``stmt`` joined to the author and space, filtered by ``where``, in the query's order."""
     stmt = (
-        stmt.join(author, col(author.id) == col(Token.author_id))
-        .outerjoin(space, col(space.id) == col(Token.space_id))
+        stmt.join(_AUTHOR, col(_AUTHOR.id) == col(Token.author_id))
+        .outerjoin(_SPACE, col(_SPACE.id) == col(Token.space_id))
         .where(*where)
     )
     expires, revoked = col(Token.expires_at), col(Token.revoked_at)
@@ -311,12 +312,12 @@ def _in_order(
     by_sort: dict[SortKey, list[tuple[Any, bool]]] = {
         SortKey.NAME: [(func.lower(col(Token.name)), False)],
         SortKey.KIND: [(col(Token.kind), False)],
-        SortKey.AUTHOR: [(author.email, False)],
+        SortKey.AUTHOR: [(_AUTHOR.email, False)],
         SortKey.CREATED: [(col(Token.created_at), False)],
         SortKey.EXPIRES: [(expires, True)],
         SortKey.STATUS: [(status_expression(now), False), (revoked, True), (expires, True)],
         SortKey.LAST4: [(col(Token.last4), False)],
-        SortKey.SPACE: [(space.name, True)],
+        SortKey.SPACE: [(_SPACE.name, True)],
     }
     # NULL (no expiry, no space, not revoked) sorts first when ascending, last when descending,
     # on every database: SQLite's own order (NULL is smallest), and the console's pages';
