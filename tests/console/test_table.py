@@ -465,3 +465,75 @@ async def test_a_long_search_scrolls_in_its_box_and_typing_it_never_lays_the_scr
         assert line.rstrip().endswith("typed into the box grows") and "nothing" not in line
         # Keystrokes that change neither the rows nor the count repaint the box, nothing more.
         assert layouts == 0
+
+
+async def test_a_search_whose_rows_outgrow_the_screen_and_shrink_again_lays_nothing_out(
+    org: Org, many: int, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scrollbar stays whatever the count: a scrollbar that came and went was a layout a keystroke."""
+    app = console(OWNER)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        table = app.home.query_one(TokenTable)
+        await pilot.press("slash")
+        await settle(pilot)
+        layouts = 0
+        refresh_layout = app.screen._refresh_layout
+
+        def counted(*args: object, **kwargs: object) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(*args, **kwargs)
+
+        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+        shown: list[int] = []
+        # Thousands of rows, none, then thousands again: "n" matches most names here.
+        for key in ("n", "o", "t", "h", "i", "n", "g", "backspace", *["backspace"] * 6):
+            await pilot.press(key)
+            await settle(pilot)
+            shown.append(table.total)
+        assert shown[-1] == max(shown) and 0 in shown and max(shown) > table._visible_rows
+        assert table.show_vertical_scrollbar and table.max_scroll_y == table.total + 1 - table.size.height
+        assert layouts == 0
+
+
+async def test_a_searchs_rows_are_painted_before_its_count_is_asked_for(
+    org: Org, many: int, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count (seconds on a big store) does not compete with the paint of the rows a user waits for."""
+    from tokentui.console.pages import TokenPages
+
+    # A word whose every prefix of three letters or more matches more than a page.
+    word = next(
+        w
+        for w in ("deploy", "sync", "export", "zapier")
+        if org.service.count_tokens(org.owner, TokenQuery(search=w)) > PAGE_SIZE
+    )
+    painted: list[str] = []  # the search of every paint that showed its first row
+    asked: list[tuple[str, list[str]]] = []  # each count's search, and what had been painted by then
+    count = TokenPages.count
+
+    def counting(self: TokenPages) -> int:
+        asked.append((self.query.search, list(painted)))
+        return count(self)
+
+    render_lines = TokenTable.render_lines
+
+    def rendering(self: TokenTable, crop: object) -> object:
+        if self.is_sized and self.row(0) is not None and self._source is not None:
+            painted.append(self._source.query.search)
+        return render_lines(self, crop)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TokenPages, "count", counting)
+    monkeypatch.setattr(TokenTable, "render_lines", rendering)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for char in word:
+            await pilot.press(char)
+            await settle(pilot)
+    typed = {search: before for search, before in asked if search}
+    assert all(word[:n] in typed for n in range(3, len(word) + 1))
+    for search, before in typed.items():
+        assert search in before
