@@ -537,3 +537,64 @@ async def test_a_searchs_rows_are_painted_before_its_count_is_asked_for(
     assert all(word[:n] in typed for n in range(3, len(word) + 1))
     for search, before in typed.items():
         assert search in before
+
+
+async def test_a_new_search_keeps_the_rows_on_screen_until_its_own_come(
+    org: Org, many: int, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No flash of placeholders a keystroke: the rows shown stay until the new first page replaces
+    them, and only a first page slower than ``OLD_ROWS_KEPT`` shows placeholders meanwhile."""
+    import threading
+
+    from tokentui.console.pages import TokenPages
+    from tokentui.console.widgets import token_table
+
+    # Two words the bulk tokens' names hold.
+    first, second = [
+        w
+        for w in ("deploy", "sync", "export", "bot", "zapier")
+        if org.service.count_tokens(org.owner, TokenQuery(search=w))
+    ][:2]
+    gate = threading.Event()
+    page = TokenPages.page
+
+    def gated(
+        self: TokenPages, offset: int, limit: int, total: int, stop: threading.Event | None = None
+    ) -> object:
+        if self.query.search in (first, second):
+            gate.wait(10)
+        return page(self, offset, limit, total, stop)
+
+    def on_screen() -> list[str]:
+        table = app.home.query_one(TokenTable)
+        lines = screen_text(app).splitlines()[table.region.y + 1 : table.region.bottom]
+        return [line[:8].rstrip() for line in lines]
+
+    monkeypatch.setattr(TokenPages, "page", gated)
+    monkeypatch.setattr(token_table, "OLD_ROWS_KEPT", 30.0)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        everyone = on_screen()
+        assert everyone[0] and "…" not in everyone
+        app.home.query_one("#search").value = first  # as a paste comes: the whole search at once
+        for _ in range(10):
+            await pilot.pause()
+        assert on_screen() == everyone  # still the rows before the search
+        gate.set()
+        await settle(pilot)
+        found = org.service.list_tokens(org.owner, TokenQuery(search=first), limit=len(everyone))
+        assert found and on_screen()[: len(found)] == _names(found)
+        # A first page slower than OLD_ROWS_KEPT: placeholders while it comes.
+        gate.clear()
+        monkeypatch.setattr(token_table, "OLD_ROWS_KEPT", 0.05)
+        app.home.query_one("#search").value = second
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if on_screen()[0] == "…":
+                break
+        assert on_screen()[0] == "…"
+        gate.set()
+        await settle(pilot)
+        found = org.service.list_tokens(org.owner, TokenQuery(search=second), limit=len(everyone))
+        assert found and on_screen()[: len(found)] == _names(found)

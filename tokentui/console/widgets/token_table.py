@@ -32,6 +32,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tokentui.core.kinds import Status, TokenKind
 from tokentui.text import printable
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 # Pages kept in memory: enough for several screens either side of the cursor.
 CACHED_PAGES = 24
+# How long the rows of the last query stay on screen while a new one reads its first page.
+OLD_ROWS_KEPT = 0.15
 # How long a query's count waits for its first rows to be painted before it starts anyway.
 COUNT_AFTER_PAINT_WAIT = 0.25
 # Rendered rows kept: a few screens' worth, so a repaint that changes nothing costs nothing.
@@ -221,6 +224,7 @@ class TokenTable(ScrollView, can_focus=True):
         # the next keystroke of a search mostly shows rows already drawn.
         self._strips: OrderedDict[tuple[TokenView, bool, int], Strip] = OrderedDict()
         self._paint: _Paint | None = None  # while the table paints
+        self._placeholders_due: Timer | None = None
 
     # -- data -------------------------------------------------------------------
 
@@ -238,7 +242,14 @@ class TokenTable(ScrollView, can_focus=True):
         self._reads.clear()  # the old source's reads stop with it
         self._after_count = None
         if not keep_cursor:
-            self.cursor = 0
+            self.set_reactive(TokenTable.cursor, 0)  # no repaint yet (below)
+            self._scroll_cursor_into_view()
+        # The rows on screen stay there until the new query's first rows replace them, or
+        # placeholders do after a while: a repaint now, of placeholders, took the CPU from
+        # the query and the paint a keystroke waits for (10-40 ms on a 1,000,000-token store).
+        if self._placeholders_due is not None:
+            self._placeholders_due.stop()
+        self._placeholders_due = self.set_timer(OLD_ROWS_KEPT, self.refresh)
         self._counting = True
         self._count_started = False
         self._count_after_paint = None
@@ -400,6 +411,8 @@ class TokenTable(ScrollView, can_focus=True):
             self._pages.popitem(last=False)
         if self._counting and first == 0:
             self._sized_by_first_page(rows[:PAGE_SIZE])
+            if self._placeholders_due is not None:
+                self._placeholders_due.stop()
         self.refresh()
 
     def _sized_by_first_page(self, rows: list[TokenView]) -> None:
