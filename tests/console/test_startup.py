@@ -57,10 +57,17 @@ async def test_the_first_frame_is_painted_while_the_store_is_still_opening(
 async def test_the_console_sets_its_startup_objects_aside_from_the_collector_while_it_runs(
     org: Org, console
 ) -> None:
-    """Full collections over what lives as long as the app stalled keystrokes (gc.freeze)."""
+    """Full collections over what lives as long as the app stalled keystrokes (gc.freeze), and so
+    did those a keystroke's short-lived objects brought on (the young generation's threshold)."""
+    from tokentui.console.app import YOUNG_OBJECTS
+
+    before = gc.get_threshold()
     app = console(OWNER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         # The store's layer, loaded for this console, is among what was set aside.
         assert gc.get_freeze_count() > 10_000
-    assert gc.get_freeze_count() == 0  # given back when the console ends
+        assert gc.get_threshold() == (YOUNG_OBJECTS, *before[1:])
+    # Given back when the console ends.
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before

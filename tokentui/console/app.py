@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# New objects the collector lets gather before a pass over the young ones (Python's default is
+# 700). A keystroke makes thousands (a page of rows, their rendered lines) that live until the
+# next: collected every 700, they were carried into the older generations and full passes of
+# 5-30 ms fell on keystrokes (five in 200 on a 1,000,000-token store). At 10,000 most die young.
+YOUNG_OBJECTS = 10_000
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -68,6 +74,7 @@ class TokentuiApp(App[int]):
         self._actor_email = actor
         self._org = org
         self._clock = clock
+        self._gc_thresholds: tuple[int, ...] | None = None  # the collector's, while the console changes them
         self.service: Service | None = None
         self.actor: Actor | None = None
         self.organizations: tuple[OrgView, ...] = ()
@@ -82,8 +89,12 @@ class TokentuiApp(App[int]):
 
     def on_unmount(self) -> None:
         # What _open_store set aside from the collector may be collected again (a process
-        # that runs consoles one after another, as the tests do, would otherwise keep each).
+        # that runs consoles one after another, as the tests do, would otherwise keep each),
+        # and the collector runs as it did before.
         gc.unfreeze()
+        if self._gc_thresholds is not None:
+            gc.set_threshold(*self._gc_thresholds)
+            self._gc_thresholds = None
 
     async def _open_store(self) -> None:
         from tokentui.core.errors import TokentuiError
@@ -104,6 +115,9 @@ class TokentuiApp(App[int]):
         # set it aside from the collector, whose full passes over it would each stall a
         # keystroke by 100 ms or more on a big store's console.
         gc.freeze()
+        if self._gc_thresholds is None:
+            self._gc_thresholds = gc.get_threshold()
+            gc.set_threshold(YOUNG_OBJECTS, *self._gc_thresholds[1:])
 
     def _open(self) -> Opened:
         """Open, migrate, fill an empty store with demo data, and resolve the acting user."""
