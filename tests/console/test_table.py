@@ -209,6 +209,19 @@ def _shown_names(app: TokentuiApp) -> list[str]:
     return [line[:8].rstrip() for line in table_text(app).splitlines()[1:]]
 
 
+def _layouts(app: TokentuiApp, monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    """One entry for every layout of the app's screen from now on."""
+    layouts: list[None] = []
+    refresh_layout = app.screen._refresh_layout
+
+    def counted(*args: object, **kwargs: object) -> None:
+        layouts.append(None)
+        refresh_layout(*args, **kwargs)
+
+    monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+    return layouts
+
+
 @pytest.fixture
 def many(org: Org) -> int:
     """Acme with 3,000 bulk tokens more (many pages of the table); how many its owner sees."""
@@ -445,15 +458,7 @@ async def test_a_long_search_scrolls_in_its_box_and_typing_it_never_lays_the_scr
         await pilot.press("slash", *"nothing")
         await settle(pilot)
         assert app.home.table.total == 0
-        layouts = 0
-        refresh_layout = app.screen._refresh_layout
-
-        def counted(*args: object, **kwargs: object) -> None:
-            nonlocal layouts
-            layouts += 1
-            refresh_layout(*args, **kwargs)
-
-        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+        layouts = _layouts(app, monkeypatch)
         tail = " is called like this token at all, however long the text typed into the box grows"
         await pilot.press(*(c if c != " " else "space" for c in " matches" + tail))
         await settle(pilot)
@@ -464,7 +469,7 @@ async def test_a_long_search_scrolls_in_its_box_and_typing_it_never_lays_the_scr
         line = screen_text(app).split("\n")[search.region.y]
         assert line.rstrip().endswith("typed into the box grows") and "nothing" not in line
         # Keystrokes that change neither the rows nor the count repaint the box, nothing more.
-        assert layouts == 0
+        assert layouts == []
 
 
 async def test_a_search_whose_rows_outgrow_the_screen_and_shrink_again_lays_nothing_out(
@@ -477,15 +482,7 @@ async def test_a_search_whose_rows_outgrow_the_screen_and_shrink_again_lays_noth
         table = app.home.query_one(TokenTable)
         await pilot.press("slash")
         await settle(pilot)
-        layouts = 0
-        refresh_layout = app.screen._refresh_layout
-
-        def counted(*args: object, **kwargs: object) -> None:
-            nonlocal layouts
-            layouts += 1
-            refresh_layout(*args, **kwargs)
-
-        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+        layouts = _layouts(app, monkeypatch)
         shown: list[int] = []
         # Thousands of rows, none, then thousands again: "n" matches most names here.
         for key in ("n", "o", "t", "h", "i", "n", "g", "backspace", *["backspace"] * 6):
@@ -494,7 +491,7 @@ async def test_a_search_whose_rows_outgrow_the_screen_and_shrink_again_lays_noth
             shown.append(table.total)
         assert shown[-1] == max(shown) and 0 in shown and max(shown) > table._visible_rows
         assert table.show_vertical_scrollbar and table.max_scroll_y == table.total + 1 - table.size.height
-        assert layouts == 0
+        assert layouts == []
 
 
 async def test_a_searchs_rows_are_painted_before_its_count_is_asked_for(
