@@ -40,7 +40,7 @@ async def settle(pilot: Pilot[int]) -> None:
     raise AssertionError(f"the console did not settle: {app.service=} {list(app.workers)=} {busy=}")
 
 
-def queue_keys(app: TokentuiApp, *keys: tuple[str, str]) -> None:
+def queue_keys(app: TokentuiApp, *keys: tuple[str, str | None]) -> None:
     """Post ``(key, character)`` presses all at once, as a terminal sends fast typing or a paste.
 
     Unlike ``pilot.press``, nothing is handled between them.

@@ -595,3 +595,23 @@ async def test_a_new_search_keeps_the_rows_on_screen_until_its_own_come(
         await settle(pilot)
         found = org.service.list_tokens(org.owner, TokenQuery(search=second), limit=len(everyone))
         assert found and on_screen()[: len(found)] == _names(found)
+
+
+async def test_backspaces_queued_between_typed_characters_edit_the_search_in_order(org: Org, console) -> None:
+    """Fast typing or a slow link delivers "login", five backspaces and "zap" together: the search is "zap"."""
+    _fill(org)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        queue_keys(
+            app,
+            *((c, c) for c in "login"),
+            *[("backspace", "\x7f")] * 5,
+            *((c, c) for c in "cms"),
+            ("left", None),  # and an arrow between characters: "cm" then "x" then "s"
+            ("x", "x"),
+        )
+        await settle(pilot)
+        assert app.home.query_one("#search").value == "cmxs"
+        assert app.home.filters.search == "cmxs"
