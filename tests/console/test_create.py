@@ -6,9 +6,10 @@ import base64
 from datetime import date, timedelta
 
 import pytest
+from textual.widgets import Input
 
 from tests.conftest import CONTENT_MANAGER, DEVELOPER, OWNER, Clock, Org
-from tests.console.conftest import SIZE, choose, said, screen_text, settle
+from tests.console.conftest import SIZE, choose, queue_keys, said, screen_text, settle
 from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.reveal import RevealScreen
 from tokentui.core import secrets
@@ -218,3 +219,27 @@ async def test_closing_the_reveal_without_copying_asks_first_and_forgets_the_sec
         assert secret not in screen_text(app)
         assert reveal._secret is None
         assert "uncopied" in screen_text(app)
+
+
+async def test_a_name_typed_fast_with_corrections_is_the_name_created(org: Org, console) -> None:
+    """Keys that arrive together (fast typing, a slow link) edit the name in the order typed."""
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        dialog = await _open_dialog(pilot, "")
+        queue_keys(
+            app,
+            *((c, c) for c in "ci deplyo"),
+            *[("backspace", "\x7f")] * 2,
+            *((c, c) for c in "oy"),
+            ("home", None),
+            *((c, c) for c in "my "),
+        )
+        await settle(pilot)
+        assert dialog.query_one("#name", Input).value == "my ci deploy"
+        await choose(pilot, "#expiry", "7d")
+        await pilot.click("#create")
+        await settle(pilot)
+        _secret_on_screen(app)
+    made = org.service.list_tokens(org.developer, TokenQuery(search="ci deploy"))
+    assert [token.name for token in made] == ["my ci deploy"]

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
+from tokentui.console.widgets.text_input import TextInput
 from tokentui.core.kinds import TokenKind
 from tokentui.settings import LIMITS
 
@@ -60,10 +61,10 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                 yield Select[str]([], id="kind", allow_blank=True, prompt="Loading kinds…", compact=True)
                 yield Static("", id="kind-note", markup=False)
                 yield Label("Name")
-                yield Input(placeholder="what the token is for, e.g. CI deploys", id="name", compact=True)
+                yield TextInput(placeholder="what the token is for, e.g. CI deploys", id="name", compact=True)
                 with Vertical(id="app-field", classes="field"):
                     yield Label("Application")
-                    yield Input(placeholder="the application acting for you", id="app", compact=True)
+                    yield TextInput(placeholder="the application acting for you", id="app", compact=True)
                 with Vertical(id="scopes-field", classes="field"):
                     yield Label("Scopes")
                     yield SelectionList[str](id="scopes", compact=True)
@@ -81,7 +82,7 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                     yield Select[str](
                         expiry_options(), id="expiry", allow_blank=False, value="30d", compact=True
                     )
-                    yield Input(
+                    yield TextInput(
                         placeholder="YYYY-MM-DD (end of that day, UTC)", id="custom-date", compact=True
                     )
                 yield Checkbox("E-mail notification before it expires", value=True, id="notify")

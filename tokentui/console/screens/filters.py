@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
+from tokentui.console.widgets.text_input import TextInput
 from tokentui.core.kinds import Status, TokenKind
 
 
@@ -49,8 +50,8 @@ class FiltersScreen(ModalScreen[Filters | None]):
                         )
                 yield Label("Created between (YYYY-MM-DD, either may be empty)")
                 with Horizontal(classes="range"):
-                    yield Input(_day(f.created_from), placeholder="from", id="created-from", compact=True)
-                    yield Input(_day(f.created_to), placeholder="to", id="created-to", compact=True)
+                    yield TextInput(_day(f.created_from), placeholder="from", id="created-from", compact=True)
+                    yield TextInput(_day(f.created_to), placeholder="to", id="created-to", compact=True)
                 yield Label("Expiry")
                 yield Select[str](
                     ((c.label, c.value) for c in ExpiryChoice),
@@ -59,8 +60,8 @@ class FiltersScreen(ModalScreen[Filters | None]):
                     id="expiry",
                 )
                 with Horizontal(classes="range", id="expiry-range"):
-                    yield Input(_day(f.expires_from), placeholder="from", id="expires-from", compact=True)
-                    yield Input(_day(f.expires_to), placeholder="to", id="expires-to", compact=True)
+                    yield TextInput(_day(f.expires_from), placeholder="from", id="expires-from", compact=True)
+                    yield TextInput(_day(f.expires_to), placeholder="to", id="expires-to", compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply", compact=True)
