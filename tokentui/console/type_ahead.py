@@ -18,11 +18,14 @@ from textual.widgets import Input
 def route_to_search(screen: Screen[Any], search: Input, event: events.Key) -> None:
     """Call from ``screen``'s ``on_key``: "/" focuses ``search`` at once, and typing meant for it goes there.
 
-    A printable key that reaches the screen while ``search`` has the focus was typed for
-    it (the box handles its own typing and never lets such a key bubble up).
+    A key the box would handle (a character, or one of its own keys: backspace, the
+    arrows...) that reaches the screen while ``search`` has the focus was typed for it
+    (the box never lets such a key bubble up). All of them go to the box the same way,
+    so that they reach it in the order they were typed: "/deplyo", two backspaces and
+    "oy" in one burst is "deploy".
     """
     if screen.focused is search:
-        if event.is_printable and event.character:
+        if (event.is_printable and event.character) or event.key in search._bindings.key_to_bindings:
             event.stop()
             event.prevent_default()
             search.post_message(events.Key(event.key, event.character))
