@@ -12,10 +12,11 @@ from typing import Any
 
 from textual import events
 from textual.screen import Screen
-from textual.widgets import Input
+
+from tokentui.console.widgets.text_input import TextInput
 
 
-def route_to_search(screen: Screen[Any], search: Input, event: events.Key) -> None:
+def route_to_search(screen: Screen[Any], search: TextInput, event: events.Key) -> None:
     """Call from ``screen``'s ``on_key``: "/" focuses ``search`` at once, and typing meant for it goes there.
 
     A key the box would handle (a character, or one of its own keys: backspace, the
@@ -25,7 +26,7 @@ def route_to_search(screen: Screen[Any], search: Input, event: events.Key) -> No
     "oy" in one burst is "deploy".
     """
     if screen.focused is search:
-        if (event.is_printable and event.character) or event.key in search._bindings.key_to_bindings:
+        if search.handles(event):
             event.stop()
             event.prevent_default()
             search.post_message(events.Key(event.key, event.character))

@@ -124,7 +124,7 @@ class AuditScreen(Screen[None]):
         self.set_focus(self.query_one("#audit-search", Input))
 
     def on_key(self, event: events.Key) -> None:
-        route_to_search(self, self.query_one("#audit-search", Input), event)
+        route_to_search(self, self.query_one("#audit-search", SearchBox), event)
 
     def action_action_filter(self) -> None:
         self.query_one("#audit-action", Select).focus()

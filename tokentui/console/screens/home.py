@@ -142,7 +142,7 @@ class HomeScreen(Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         # "/dep" typed or pasted faster than the focus moves must search, not toggle filters.
-        route_to_search(self, self.query_one("#search", Input), event)
+        route_to_search(self, self.query_one("#search", SearchBox), event)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

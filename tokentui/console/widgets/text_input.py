@@ -17,11 +17,16 @@ from textual.widgets import Input
 class TextInput(Input):
     """An ``Input`` that applies its keys in the order they came."""
 
+    def handles(self, event: events.Key) -> bool:
+        """Whether this input acts on ``event`` itself: a character, or one of its own keys."""
+        return bool(event.is_printable and event.character) or event.key in self._bindings.key_to_bindings
+
     async def _on_key(self, event: events.Key) -> None:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            event.stop()
-            event.prevent_default()
-            self._restart_blink()
-            await self.run_action(binding.action)
+        bindings = self._bindings.key_to_bindings.get(event.key)
+        if not bindings:
+            await super()._on_key(event)
             return
-        await super()._on_key(event)
+        event.stop()
+        event.prevent_default()
+        self._restart_blink()
+        await self.run_action(bindings[0].action)

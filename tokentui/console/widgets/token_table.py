@@ -509,12 +509,11 @@ class TokenTable(ScrollView, can_focus=True):
                 self.call_later(self._start_count, generation)
 
     def _look_up(self) -> _Paint:
-        region = self.scrollable_content_region
         return _Paint(
             base=self.rich_style,
-            width=region.width,
+            width=self.scrollable_content_region.width,
             table_width=self._table_width(),
-            rows=max(1, region.height - 1),
+            rows=self._visible_rows,
             scroll=self.scroll_offset,
         )
 
