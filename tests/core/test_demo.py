@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import OWNER, Clock, Org, standard_org
 from tokentui.core import bulk
@@ -72,3 +73,39 @@ def test_a_worker_that_fails_leaves_the_store_as_it_was(org: Org, monkeypatch: p
     with pytest.raises(RuntimeError, match="ran out of rows"):
         bulk_tokens(org.service, "Acme", 500)
     assert org.service.count_tokens(org.owner) == before
+
+
+def _connection_settings(service: Service) -> tuple[int, int, list[tuple[str, int]]]:
+    with service.store.read() as session:
+        conn = session.connection()
+        return (
+            conn.exec_driver_sql("PRAGMA cache_size").scalar_one(),
+            conn.exec_driver_sql("PRAGMA threads").scalar_one(),
+            [
+                tuple(row)
+                for row in conn.exec_driver_sql("SELECT k, v FROM token_search_config WHERE k = 'hashsize'")
+            ],
+        )
+
+
+@pytest.mark.sqlite_only
+def test_a_large_load_puts_the_stores_settings_back(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _connection_settings(org.service)
+    monkeypatch.setattr(bulk, "_REBUILD_THRESHOLD", 100)  # the large-load path, on a small load
+    bulk_tokens(org.service, "Acme", 400)
+    cache, threads, buffer = _connection_settings(org.service)
+    assert (cache, threads) == before[:2]
+    assert buffer in ([], [("hashsize", 1 << 20)])  # FTS5's own default
+
+
+@pytest.mark.sqlite_only
+def test_a_large_load_on_an_sqlite_without_the_name_index_buffer_still_indexes_every_name(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "_REBUILD_THRESHOLD", 100)
+    monkeypatch.setattr(bulk, "_NAME_INDEX_BUFFER", 0)  # refused by FTS5, as an unknown option would be
+    bulk_tokens(org.service, "Acme", 400)
+    with org.service.store.read() as session:
+        indexed = session.execute(text("SELECT count(*) FROM token_search WHERE token_search MATCH 'login'"))
+        scanned = session.execute(text("SELECT count(*) FROM token WHERE instr(lower(name), 'login')"))
+        assert indexed.scalar_one() == scanned.scalar_one() > 10

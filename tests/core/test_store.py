@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, column, create_engine, inspect, select, table, te
 from tests.conftest import Org
 from tokentui.core.errors import StoreError
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
+from tokentui.core.models import AuditEvent
 from tokentui.core.queries import TokenQuery
 from tokentui.core.service import Service
 from tokentui.core.store import Cancelled, Prepared, Store
@@ -38,6 +40,78 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(service: S
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def _events(count: int, note: str) -> list[AuditEvent]:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        AuditEvent(at=at, action="test.load", target_type="test", target_id=str(n), summary=f"{note} {n}")
+        for n in range(count)
+    ]
+
+
+def _noted(store: Store, note: str) -> int:
+    with store.read() as session:
+        found = session.execute(
+            text("SELECT count(*) FROM audit_event WHERE summary LIKE :n"), {"n": f"{note} %"}
+        )
+        return int(found.scalar_one())
+
+
+def _journal(store: Store) -> str:
+    with store.engine.connect() as conn:
+        return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_write_goes_to_the_database_file_not_the_log_and_the_store_stays_in_wal(
+    service: Service, db_url: str
+) -> None:
+    wal = Path(db_url.removeprefix("sqlite:///") + "-wal")
+    with service.store.write() as session:
+        session.add_all(_events(2_000, "small"))
+    assert wal.exists() and wal.stat().st_size > 0  # an ordinary write goes through the log
+    with service.store.bulk_write() as session:
+        session.add_all(_events(2_000, "bulk"))
+    assert not wal.exists() or wal.stat().st_size == 0  # a bulk one straight to the file
+    assert _noted(service.store, "bulk") == 2_000
+    assert _journal(service.store) == "wal"
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_write_while_another_connection_has_the_store_open_keeps_the_log(
+    service: Service, db_url: str
+) -> None:
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    try:
+        other.execute("SELECT count(*) FROM audit_event").fetchone()
+        with service.store.bulk_write() as session:
+            session.add_all(_events(500, "bulk"))
+            session.flush()
+            assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            # WAL's readers go on while the load writes
+            assert other.execute(
+                "SELECT count(*) FROM audit_event WHERE summary LIKE 'bulk %'"
+            ).fetchone() == (0,)
+        assert other.execute("SELECT count(*) FROM audit_event WHERE summary LIKE 'bulk %'").fetchone() == (
+            500,
+        )
+    finally:
+        other.close()
+    assert _journal(service.store) == "wal"
+
+
+def test_a_bulk_write_that_fails_leaves_the_store_as_it_was(service: Service) -> None:
+    with pytest.raises(RuntimeError, match="half way"), service.store.bulk_write() as session:
+        session.add_all(_events(500, "bulk"))
+        session.flush()
+        raise RuntimeError("half way")
+    assert _noted(service.store, "bulk") == 0
+    if service.store.is_sqlite:
+        assert _journal(service.store) == "wal"
+    with service.store.bulk_write() as session:
+        session.add_all(_events(10, "again"))
+    assert _noted(service.store, "again") == 10
 
 
 def test_migrations_bring_a_new_database_to_the_head(service: Service) -> None:
