@@ -157,6 +157,48 @@ def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(db_url: str
     service.store.dispose()
 
 
+def test_upgrading_puts_names_in_the_created_order_index_and_keeps_the_tokens(db_url: str) -> None:
+    from tokentui.core.migrations.runner import upgrade
+
+    engine = create_engine(db_url)
+    upgrade(engine, "0004")
+    engine.dispose()
+    service = Service(Store(db_url, migrate=False))
+    service.init_org("Acme", "owner@acme.test")
+    owner = service.actor("owner@acme.test")
+    made = service.create_token(owner, "personal", name="before 0005", scopes=["content_management_read"])
+    assert "name" not in _index_columns(db_url, "ix_token_created_order")
+    service.store.dispose()
+    service = Service(Store(db_url))  # migrates to the head
+    assert _index_columns(db_url, "ix_token_created_order") == [
+        "created_at",
+        "id",
+        "org_id",
+        "author_id",
+        "name",
+        "last4",
+    ]
+    assert [t.id for t in service.list_tokens(owner, TokenQuery(search="before"))] == [made.token.id]
+    service.store.dispose()
+
+
+def _index_columns(db_url: str, name: str) -> list[str]:
+    """An index's columns in order, from the catalogue (reflection warns of the expression indexes)."""
+    engine = create_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        sql = "SELECT name FROM pragma_index_info(:name) ORDER BY seqno"
+    else:
+        sql = (
+            "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+            "WHERE c.relname = :name ORDER BY array_position(i.indkey::int2[], a.attnum)"
+        )
+    with engine.connect() as conn:
+        columns = [str(column) for column in conn.execute(text(sql), {"name": name}).scalars()]
+    engine.dispose()
+    return columns
+
+
 def _token_indexes(db_url: str) -> set[str]:
     """The names of the token table's own indexes (not those behind its key and UNIQUE constraint).
 

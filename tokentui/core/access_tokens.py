@@ -123,7 +123,9 @@ def list_page(
     with service.store.read() as session:
 
         def where(*, rows: bool) -> list[ColumnElement[bool]]:
-            name_index = bool(query.search) and use_name_index(session, query.search.strip(), rows=rows)
+            name_index = bool(query.search) and use_name_index(
+                session, query.search.strip(), rows=rows, sort=query.sort
+            )
             return [
                 visible(actor.user_id, actor.org_id, everyone),
                 *conditions(query, now, name_index=name_index),

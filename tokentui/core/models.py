@@ -105,14 +105,15 @@ class Token(SQLModel, table=True):
     reach every organization their author belongs to, so theirs is null.
     """
 
-    # The *_order indexes serve the token list's sorts (migration 0002 says why).
+    # The *_order indexes serve the token list's sorts (migration 0002 says why; 0005 why the
+    # created order also carries names).
     __table_args__ = (
         Index("ix_token_author_created", "author_id", "created_at"),
         Index("ix_token_space_kind", "space_id", "kind"),
         Index("ix_token_name_order", text("lower(name)"), "id", "org_id", "author_id"),
         Index("ix_token_kind_order", "kind", "id", "org_id", "author_id"),
         Index("ix_token_author_order", "author_id", "id", "org_id"),
-        Index("ix_token_created_order", "created_at", "id", "org_id", "author_id"),
+        Index("ix_token_created_order", "created_at", "id", "org_id", "author_id", "name", "last4"),
         Index("ix_token_expires_order", "expires_at", "id", "org_id", "author_id"),
         Index("ix_token_status_order", "revoked_at", "expires_at", "id", "org_id", "author_id"),
         Index("ix_token_last4_order", "last4", "id", "org_id", "author_id"),

@@ -191,16 +191,20 @@ def name_index_matches(text: str, limit: int | None = None) -> Select[Any]:
 
 
 # Above this many candidate names, a page of results is found sooner by walking the
-# sort's index and testing names than by sorting every candidate an index lists.
+# sort's index and testing names than by sorting every candidate an index lists. The
+# creation order's index carries the names (migration 0005), so walking it tests them
+# without reading rows and the crossing comes sooner: on a million tokens, texts with
+# 1,900 candidates page faster through the trigram index and those with 4,200 by the walk.
 COMMON_SEARCH = 10_000
+COMMON_SEARCH_BY_CREATION = 3_000
 
 
-def use_name_index(session: Session, text: str, *, rows: bool) -> bool:
+def use_name_index(session: Session, text: str, *, rows: bool, sort: SortKey | None = None) -> bool:
     """Whether a search for ``text`` should take its candidates from an index (SQLite).
 
-    Counting always gains from it. For ``rows`` (a sorted page) it pays while the
-    text is rare; a common one (``deploy`` in a million bot-made tokens) fills a
-    page within the first few hundred rows of any order.
+    Counting always gains from it. For ``rows`` (a page in the order ``sort``) it
+    pays while the text is rare; a common one (``deploy`` in a million bot-made
+    tokens) fills a page within the first few hundred rows of any order.
     """
     if not text or session.get_bind().dialect.name != "sqlite":
         return False
@@ -217,8 +221,9 @@ def use_name_index(session: Session, text: str, *, rows: bool) -> bool:
         candidates = name_index_matches(text)
     if not rows:
         return True
-    counted = select(func.count()).select_from(candidates.limit(COMMON_SEARCH + 1).subquery())
-    return int(session.execute(counted).scalar_one()) <= COMMON_SEARCH
+    common = COMMON_SEARCH_BY_CREATION if sort is SortKey.CREATED else COMMON_SEARCH
+    counted = select(func.count()).select_from(candidates.limit(common + 1).subquery())
+    return int(session.execute(counted).scalar_one()) <= common
 
 
 def _escape_like(text: str) -> str:

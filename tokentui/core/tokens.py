@@ -285,7 +285,9 @@ class Tokens(ServiceBase):
     ) -> list[Any]:
         """The WHERE clauses of what ``actor`` sees of ``query``: for a sorted page, or (not ``rows``) a count."""
         org_wide = actor.is_admin and not query.mine
-        name_index = bool(query.search) and use_name_index(session, query.search.strip(), rows=rows)
+        name_index = bool(query.search) and use_name_index(
+            session, query.search.strip(), rows=rows, sort=query.sort
+        )
         return [
             visible(actor.user_id, actor.org_id, org_wide),
             *conditions(query, self.now(), name_index=name_index),
