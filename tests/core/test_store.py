@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, column, create_engine, inspect, select, table, text
 
 from tests.conftest import Org
+from tokentui.core.base import Actor
 from tokentui.core.errors import StoreError
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from tokentui.core.models import AuditEvent
@@ -138,65 +139,53 @@ def test_the_migrations_build_the_token_indexes_the_models_declare(db_url: str) 
     assert "ix_token_org_created" not in built  # dropped by 0004: no query used it
 
 
-def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(db_url: str) -> None:
+def _a_token_at(db_url: str, revision: str, name: str) -> tuple[Actor, str]:
+    """A store migrated to ``revision`` only, holding one token named ``name``: its owner and its id."""
     from tokentui.core.migrations.runner import upgrade
 
     engine = create_engine(db_url)
-    upgrade(engine, "0003")
+    upgrade(engine, revision)
     engine.dispose()
-    assert "ix_token_org_created" in _token_indexes(db_url)
     service = Service(Store(db_url, migrate=False))
     service.init_org("Acme", "owner@acme.test")
     owner = service.actor("owner@acme.test")
-    made = service.create_token(owner, "personal", name="before 0004", scopes=["content_management_read"])
+    made = service.create_token(owner, "personal", name=name, scopes=["content_management_read"])
     service.store.dispose()
+    return owner, made.token.id
+
+
+def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(db_url: str) -> None:
+    owner, made = _a_token_at(db_url, "0003", "before 0004")
+    assert "ix_token_org_created" in _token_indexes(db_url)
     service = Service(Store(db_url))  # migrates to the head
     assert service.store.schema_revision() == HEAD_REVISION
-    assert [t.id for t in service.list_tokens(owner, TokenQuery())] == [made.token.id]
+    assert [t.id for t in service.list_tokens(owner, TokenQuery())] == [made]
     assert "ix_token_org_created" not in _token_indexes(db_url)
     service.store.dispose()
 
 
 def test_upgrading_puts_names_in_the_created_order_index_and_keeps_the_tokens(db_url: str) -> None:
-    from tokentui.core.migrations.runner import upgrade
-
-    engine = create_engine(db_url)
-    upgrade(engine, "0004")
-    engine.dispose()
-    service = Service(Store(db_url, migrate=False))
-    service.init_org("Acme", "owner@acme.test")
-    owner = service.actor("owner@acme.test")
-    made = service.create_token(owner, "personal", name="before 0005", scopes=["content_management_read"])
+    owner, made = _a_token_at(db_url, "0004", "before 0005")
     assert "name" not in _index_columns(db_url, "ix_token_created_order")
-    service.store.dispose()
     service = Service(Store(db_url))  # migrates to the head
-    assert _index_columns(db_url, "ix_token_created_order") == [
-        "created_at",
-        "id",
-        "org_id",
-        "author_id",
-        "name",
-        "last4",
-    ]
-    assert [t.id for t in service.list_tokens(owner, TokenQuery(search="before"))] == [made.token.id]
+    columns = ["created_at", "id", "org_id", "author_id", "name", "last4"]
+    assert _index_columns(db_url, "ix_token_created_order") == columns
+    assert [t.id for t in service.list_tokens(owner, TokenQuery(search="before"))] == [made]
     service.store.dispose()
 
 
 def _index_columns(db_url: str, name: str) -> list[str]:
-    """An index's columns in order, from the catalogue (reflection warns of the expression indexes)."""
-    engine = create_engine(db_url)
-    if engine.dialect.name == "sqlite":
-        sql = "SELECT name FROM pragma_index_info(:name) ORDER BY seqno"
-    else:
-        sql = (
+    """An index's columns in order (reflection would warn of the expression indexes)."""
+    return _catalogue(
+        db_url,
+        sqlite="SELECT name FROM pragma_index_info(:name) ORDER BY seqno",
+        postgresql=(
             "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
             "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
             "WHERE c.relname = :name ORDER BY array_position(i.indkey::int2[], a.attnum)"
-        )
-    with engine.connect() as conn:
-        columns = [str(column) for column in conn.execute(text(sql), {"name": name}).scalars()]
-    engine.dispose()
-    return columns
+        ),
+        name=name,
+    )
 
 
 def _token_indexes(db_url: str) -> set[str]:
@@ -204,18 +193,26 @@ def _token_indexes(db_url: str) -> set[str]:
 
     Read from the catalogue: SQLAlchemy's reflection skips SQLite's expression indexes.
     """
-    engine = create_engine(db_url)
-    if engine.dialect.name == "sqlite":
-        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'token' AND sql IS NOT NULL"
-    else:
-        sql = (
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'token' "
-            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+    return set(
+        _catalogue(
+            db_url,
+            sqlite="SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'token' AND sql IS NOT NULL",
+            postgresql=(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'token' "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            ),
         )
+    )
+
+
+def _catalogue(db_url: str, *, sqlite: str, postgresql: str, **params: str) -> list[str]:
+    """One column of the database's catalogue, by the query for its kind."""
+    engine = create_engine(db_url)
     with engine.connect() as conn:
-        names = set(conn.execute(text(sql)).scalars())
+        sql = sqlite if engine.dialect.name == "sqlite" else postgresql
+        found = [str(value) for value in conn.execute(text(sql), params).scalars()]
     engine.dispose()
-    return names
+    return found
 
 
 def test_a_database_from_a_newer_version_is_refused_and_left_untouched(db_url: str) -> None:
