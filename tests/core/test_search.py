@@ -70,7 +70,7 @@ def _ids(service: Service, org: Org, search: str) -> list[str]:
 def _scanned(org: Org, search: str) -> list[str]:
     """What a scan finds: the LIKE tests alone, without the index."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tokens, "use_name_index", lambda *args, **kwargs: False)
+        patch.setattr(tokens, "searches_name_index", lambda *args, **kwargs: False)
         return _ids(org.service, org, search)
 
 

@@ -24,9 +24,9 @@ from tokentui.core.queries import (
     SortKey,
     TokenQuery,
     conditions,
+    searches_name_index,
     token_count,
     token_rows,
-    use_name_index,
     visible,
 )
 from tokentui.core.views import TokenView, to_view
@@ -123,9 +123,7 @@ def list_page(
     with service.store.read() as session:
 
         def where(*, rows: bool) -> list[ColumnElement[bool]]:
-            name_index = bool(query.search) and use_name_index(
-                session, query.search.strip(), rows=rows, sort=query.sort
-            )
+            name_index = searches_name_index(session, query, rows=rows)
             return [
                 visible(actor.user_id, actor.org_id, everyone),
                 *conditions(query, now, name_index=name_index),

@@ -112,10 +112,10 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
     if not members:
         raise NotFound(f"organization {org_name!r} has no members to author tokens")
     space_ids = [s.id for s in spaces if s.id is not None]
-    batches = _batches((seed, now, org.id, members, space_ids, envs, active), count, service.store.is_sqlite)
-    columns = _COLUMNS
     raw = service.store.is_sqlite
     rebuild = raw and count >= _REBUILD_THRESHOLD
+    batches = _batches((seed, now, org.id, members, space_ids, envs, active), count, raw)
+    columns = _COLUMNS
     with service.store.bulk_write() if rebuild else service.store.write() as session:
         conn = session.connection()
         indexes = [i for i in Token.__table__.indexes if not i.unique]  # type: ignore[attr-defined]

@@ -226,6 +226,11 @@ def use_name_index(session: Session, text: str, *, rows: bool, sort: SortKey | N
     return int(session.execute(counted).scalar_one()) <= common
 
 
+def searches_name_index(session: Session, query: TokenQuery, *, rows: bool) -> bool:
+    """Whether ``query``'s search takes its candidates from an index: :func:`use_name_index` in its order."""
+    return bool(query.search) and use_name_index(session, query.search.strip(), rows=rows, sort=query.sort)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

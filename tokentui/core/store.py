@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, Update, create_engine, event, text
-from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
@@ -205,10 +205,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose work commits as one transaction when the block ends without error."""
-        with self._errors(), Session(self.engine, expire_on_commit=False) as session:
-            session.connection(execution_options={_WRITE_OPTION: True})
+        with self._errors(), self._writing(self.engine) as session:
             yield session
-            session.commit()
 
     @contextmanager
     def bulk_write(self) -> Iterator[Session]:
@@ -233,13 +231,19 @@ class Store:
             driver = conn.connection.dbapi_connection
             switched = _journal_mode(driver) == "wal" and _journal_mode(driver, "delete") == "delete"
             try:
-                with Session(bind=conn, expire_on_commit=False) as session:
-                    session.connection(execution_options={_WRITE_OPTION: True})
+                with self._writing(conn) as session:
                     yield session
-                    session.commit()
             finally:
                 if switched:
                     _journal_mode(driver, "wal")
+
+    @contextmanager
+    def _writing(self, bind: Engine | Connection) -> Iterator[Session]:
+        """A session on ``bind`` that takes the write lock as it begins and commits when the block ends."""
+        with Session(bind, expire_on_commit=False) as session:
+            session.connection(execution_options={_WRITE_OPTION: True})
+            yield session
+            session.commit()
 
     @contextmanager
     def hot(self, *, write: bool = False) -> Iterator[HotConnection]:

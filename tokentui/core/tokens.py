@@ -21,11 +21,11 @@ from tokentui.core.models import Environment, Membership, Organization, Space, T
 from tokentui.core.queries import (
     TokenQuery,
     conditions,
+    searches_name_index,
     status_condition,
     token_count,
     token_records,
     token_rows,
-    use_name_index,
     visible,
 )
 from tokentui.core.rules import (
@@ -285,9 +285,7 @@ class Tokens(ServiceBase):
     ) -> list[Any]:
         """The WHERE clauses of what ``actor`` sees of ``query``: for a sorted page, or (not ``rows``) a count."""
         org_wide = actor.is_admin and not query.mine
-        name_index = bool(query.search) and use_name_index(
-            session, query.search.strip(), rows=rows, sort=query.sort
-        )
+        name_index = searches_name_index(session, query, rows=rows)
         return [
             visible(actor.user_id, actor.org_id, org_wide),
             *conditions(query, self.now(), name_index=name_index),
