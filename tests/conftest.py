@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -149,6 +150,37 @@ class CliResult:
 
 
 def run_cli(
+    *args: str, db: str, actor: str | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+) -> CliResult:
+    """Run the CLI's entry point in this process, as ``tokentui ARGS`` would run it.
+
+    The same ``main`` as the installed script, with its own standard streams and
+    environment; :func:`run_cli_process` starts a real process where a test is
+    about the process itself (exit status through a pipe, start-up, imports).
+    """
+    from click.testing import CliRunner
+
+    from tokentui.cli import main
+
+    overrides: dict[str, str | None] = {"TOKENTUI_DATABASE_URL": db, "TOKENTUI_AS": actor, **(env or {})}
+    runner = CliRunner()
+    with runner.isolation(input=stdin if stdin is not None else "", env=overrides) as (out, err, _):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except Exception:
+            # What the process would print before exiting 1: tests that forbid a
+            # traceback then see one.
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return CliResult(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def run_cli_process(
     *args: str, db: str, actor: str | None = None, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> CliResult:
     """Run ``python -m tokentui`` in a real subprocess, as a script would."""

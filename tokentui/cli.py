@@ -65,6 +65,12 @@ class Context:
             self._service = open_service(self.db)
         return self._service
 
+    def close(self) -> None:
+        """Let go of the store's connections (the command is over)."""
+        if self._service is not None:
+            self._service.store.dispose()
+            self._service = None
+
     def actor(self) -> Actor:
         """The acting user, from ``--as`` or ``TOKENTUI_AS``."""
         if not self.actor_email:
@@ -206,6 +212,7 @@ def cli(ctx: click.Context) -> None:
     --org, before or after the command name.
     """
     obj = ctx.ensure_object(Context)
+    ctx.call_on_close(obj.close)
     obj.db = obj.db or os.environ.get(settings.ENV_DATABASE_URL)
     obj.actor_email = obj.actor_email or os.environ.get(settings.ENV_ACTOR)
     obj.org = obj.org or os.environ.get(settings.ENV_ORG)

@@ -1,4 +1,4 @@
-"""The CLI through real subprocesses against a temporary store: answers, JSON, and every refusal."""
+"""The CLI against a temporary store, run in process as a user runs it: answers, JSON, and every refusal."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A store that cannot be used: one clear line, a non-zero exit, and the data left as it was.
 
-Each fault is met the way an admin meets it: the CLI in a subprocess, and the
+Each fault is met the way an admin meets it: the CLI as a user runs it, and the
 console's real launch path (``tokentui`` with no command, on a pseudo-terminal).
 tests/core/test_store.py covers the same faults at the core's level.
 
