@@ -27,6 +27,7 @@ from tokentui.api.shapes import FOREIGN_TYPES, KIND_BY_TYPE
 from tokentui.core.access_tokens import Bound, Comparison, Instant, TokenFilter
 from tokentui.core.kinds import TokenKind
 from tokentui.core.queries import SortKey
+from tokentui.core.redact import redact
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -114,6 +115,8 @@ def refuse_secret_in_url(params: QueryParams) -> None:
 
 
 def _shown(name: str) -> str:
+    # Redacted before it is cut: a cut could leave part of a secret too short to recognise.
+    name = redact(name)
     return name if len(name) <= 64 else name[:61] + "..."
 
 
