@@ -31,6 +31,7 @@ from tokentui.core.errors import (
     TokentuiError,
 )
 from tokentui.core.redact import redact
+from tokentui.text import printable
 
 log = logging.getLogger("tokentui.api")
 
@@ -165,7 +166,7 @@ async def handle_core_error(request: Request, exc: Exception) -> Response:
         which = f" (token {exc.token_id})" if exc.token_id else ""
         log.info("refused an access token: %s%s [%s]", exc.reason, which, request_id(request))
     elif isinstance(exc, StoreError):
-        log.error("store error: %s [%s]", redact(str(exc)), request_id(request))
+        log.error("store error: %s [%s]", printable(redact(str(exc))), request_id(request))
     resource_type = getattr(request.state, "resource_type", None)
     return error_response(from_core(exc, resource_type), request_id(request))
 
