@@ -157,8 +157,19 @@ def _boolean(name: str, value: str) -> bool:
 
 
 def _instant(name: str, value: str) -> datetime:
+    """The instant in UTC; one whose offset moves it past year 9999 or before year 1 is refused here.
+
+    Such an instant parses, but the store converts every bound to UTC, which overflows.
+    """
     try:
         instant = datetime.fromisoformat(value.strip())
     except ValueError:
         raise invalid_query(f"{name} takes an ISO 8601 instant, e.g. 2027-01-31T00:00:00Z", name) from None
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise invalid_query(
+            f"{name} is outside the calendar in UTC (0001-01-01 to 9999-12-31)", name
+        ) from None
