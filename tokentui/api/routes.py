@@ -3,8 +3,9 @@
 Each handler authenticates, checks what the request may do, validates it, asks
 the service (in a worker thread: the service is synchronous), records the
 token's use, and renders the answer. Refusals are raised and rendered by the
-handlers in :mod:`tokentui.api.errors`. ``lastUsedAt`` is recorded only for a
-request that got this far, so a refused or malformed request changes nothing.
+handlers in :mod:`tokentui.api.errors`. ``lastUsedAt`` is recorded last, only
+for a request whose answer has been computed (every lookup of the route
+included), so a refused or malformed request changes nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ def answer(body: dict[str, Any], status: int = 200) -> Response:
 
 
 async def used(request: Request, bearer: Bearer) -> None:
-    """Record the bearer's use (after every check passed, before the answer is sent)."""
+    """Record the bearer's use: call it last, once the answer is computed and nothing can refuse it.
+
+    Every check (authentication, scopes, the route's own lookups and validation)
+    comes first, so a request that ends in a 4xx or a 5xx records nothing.
+    """
     await run_in_threadpool(record_use, service_of(request), bearer)
 
 
@@ -97,9 +102,9 @@ async def list_tokens(request: Request) -> Response:
     bearer = await authenticated(request)
     listing = parse_listing(request.query_params, USER_KINDS)
     service = service_of(request)
-    await used(request, bearer)
     actor = await run_in_threadpool(user_actor, service, bearer)
     page = await run_in_threadpool(_page, service, actor, listing, False)
+    await used(request, bearer)
     return answer(_array(page, with_user=False))
 
 
@@ -108,8 +113,8 @@ async def get_token(request: Request) -> Response:
     bearer = await authenticated(request)
     token_id = _token_id(request)
     service = service_of(request)
-    await used(request, bearer)
     view = await run_in_threadpool(lambda: own_user_token(service, user_actor(service, bearer), token_id))
+    await used(request, bearer)
     return answer(token_json(view))
 
 
@@ -158,8 +163,8 @@ async def organization_tokens(request: Request) -> Response:
     listing = parse_listing(request.query_params, ALL_KINDS)
     service = service_of(request)
     actor = await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
-    await used(request, bearer)
     page = await run_in_threadpool(_page, service, actor, listing, True)
+    await used(request, bearer)
     return answer(_array(page, with_user=True))
 
 
@@ -167,8 +172,8 @@ async def organizations(request: Request) -> Response:
     """GET /organizations: the organizations the user belongs to (so a client can find their ids)."""
     bearer = await authenticated(request)
     service = service_of(request)
-    await used(request, bearer)
     orgs = await run_in_threadpool(service.organizations, bearer.email)
+    await used(request, bearer)
     items = [organization_json(o) for o in orgs]
     return answer(array_json(items, total=len(items), skip=0, limit=max(len(items), 1)))
 
