@@ -120,3 +120,18 @@ def test_an_organization_listing_by_an_admin_records_its_use(api: RunningApi, or
 
     assert response.status_code == 200
     assert last_used(api, bearer) == api.clock.now
+
+
+def test_the_answer_shows_the_use_it_recorded(api: RunningApi, org: Org) -> None:
+    created = org.service.create_token(org.admin, "personal", scopes=["content_management_manage"])
+    api.clock.advance(minutes=5)
+    now = api.clock.now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    one = api.request("GET", f"/users/me/access_tokens/{created.token.id}", secret=created.secret).json()
+    mine = api.request("GET", CREATE, secret=created.secret).json()
+    everyone = api.request("GET", "/organizations/1/access_tokens", secret=created.secret).json()
+
+    assert one["sys"]["lastUsedAt"] == now
+    for listing in (mine, everyone):
+        (own,) = [item for item in listing["items"] if item["sys"]["id"] == created.token.id]
+        assert own["sys"]["lastUsedAt"] == now

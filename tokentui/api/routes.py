@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -105,6 +106,7 @@ async def list_tokens(request: Request) -> Response:
     actor = await run_in_threadpool(user_actor, service, bearer)
     page = await run_in_threadpool(_page, service, actor, listing, False)
     await used(request, bearer)
+    page = await run_in_threadpool(_showing_this_use, service, actor, bearer, page)
     return answer(_array(page, with_user=False))
 
 
@@ -113,8 +115,11 @@ async def get_token(request: Request) -> Response:
     bearer = await authenticated(request)
     token_id = _token_id(request)
     service = service_of(request)
-    view = await run_in_threadpool(lambda: own_user_token(service, user_actor(service, bearer), token_id))
+    actor = await run_in_threadpool(user_actor, service, bearer)
+    view = await run_in_threadpool(own_user_token, service, actor, token_id)
     await used(request, bearer)
+    if view.id == bearer.token_id:
+        view = await run_in_threadpool(own_user_token, service, actor, token_id)
     return answer(token_json(view))
 
 
@@ -165,6 +170,7 @@ async def organization_tokens(request: Request) -> Response:
     actor = await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
     page = await run_in_threadpool(_page, service, actor, listing, True)
     await used(request, bearer)
+    page = await run_in_threadpool(_showing_this_use, service, actor, bearer, page)
     return answer(_array(page, with_user=True))
 
 
@@ -197,6 +203,14 @@ def _page(service: Service, actor: Actor, listing: Listing, org_wide: bool) -> P
         )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def _showing_this_use(service: Service, actor: Actor, bearer: Bearer, page: Page) -> Page:
+    """``page`` with the bearer's own token read again, so the answer shows the use just recorded."""
+    if not any(view.id == bearer.token_id for view in page.items):
+        return page
+    fresh = service.get_token(actor, bearer.token_id)
+    return replace(page, items=tuple(fresh if view.id == fresh.id else view for view in page.items))
 
 
 def _array(page: Page, *, with_user: bool) -> dict[str, Any]:
