@@ -2,7 +2,7 @@
 
 Accepted, as on Contentful's access-token endpoints::
 
-    skip=0  limit=100 (1..1000)  order=-sys.createdAt
+    skip=0 (skip + limit at most 10000)  limit=100 (1..1000)  order=-sys.createdAt
     sys.type[in]=PersonalAccessToken,OAuthApplication   (or sys.type=...)
     revokedAt=null          not revoked
     revokedAt[exists]=true  revoked (false: not revoked)
@@ -31,6 +31,9 @@ from tokentui.core.redact import redact
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# The deepest a page may reach (skip + limit), as Elasticsearch bounds from + size: past it a
+# client narrows the listing with a date filter (e.g. sys.createdAt[lt]) instead of skipping.
+MAX_DEPTH = 10_000
 _INSTANT_PARAMS = {
     "sys.createdAt": Instant.CREATED,
     "sys.expiresAt": Instant.EXPIRES,
@@ -71,7 +74,7 @@ def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> L
             raise invalid_query(f"the query parameter {_shown(name)} is given more than once", _shown(name))
         value = values[0]
         if name == "skip":
-            skip = _whole(name, value, 0, 10**9)
+            skip = _whole(name, value, 0, MAX_DEPTH)
         elif name == "limit":
             limit = _whole(name, value, 1, MAX_LIMIT)
         elif name == "order":
@@ -96,6 +99,12 @@ def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> L
                 raise invalid_query(f"{name} is not supported", name)
             else:
                 bounds.append(Bound(_INSTANT_PARAMS[field], Comparison(op), _instant(name, value)))
+    if skip + limit > MAX_DEPTH:
+        raise invalid_query(
+            f"skip + limit must be at most {MAX_DEPTH}; to go deeper, narrow the listing with a "
+            "date filter such as sys.createdAt[lt]",
+            "skip",
+        )
     chosen = allowed_kinds if kinds is None else kinds & allowed_kinds
     return Listing(
         TokenFilter(kinds=chosen, revoked=revoked, bounds=tuple(bounds), sort=sort, descending=descending),

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from tokentui.api.auth import authenticated, service_of
 from tokentui.api.body import Fields, read_json
 from tokentui.api.errors import not_found, validation_failed
+from tokentui.api.limits import bounded_listing
 from tokentui.api.params import Listing, parse_listing
 from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token_json, user_json
 from tokentui.core.access_tokens import Page, list_page, own_user_token
@@ -104,7 +105,7 @@ async def list_tokens(request: Request) -> Response:
     listing = parse_listing(request.query_params, USER_KINDS)
     service = service_of(request)
     actor = await run_in_threadpool(user_actor, service, bearer)
-    page = await run_in_threadpool(_page, service, actor, listing, False)
+    page = await bounded_listing(request, _page, service, actor, listing, False)
     await used(request, bearer)
     page = await run_in_threadpool(_showing_this_use, service, actor, bearer, page)
     return answer(_array(page, with_user=False))
@@ -168,7 +169,7 @@ async def organization_tokens(request: Request) -> Response:
     listing = parse_listing(request.query_params, ALL_KINDS)
     service = service_of(request)
     actor = await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
-    page = await run_in_threadpool(_page, service, actor, listing, True)
+    page = await bounded_listing(request, _page, service, actor, listing, True)
     await used(request, bearer)
     page = await run_in_threadpool(_showing_this_use, service, actor, bearer, page)
     return answer(_array(page, with_user=True))
