@@ -58,6 +58,11 @@ class RunningApi:
         self._http = httpx.Client(base_url=self.url, timeout=30)
 
     @property
+    def app(self) -> Any:
+        """The Starlette app being served (its ``state`` holds the limits a test may tighten)."""
+        return self._server.config.app
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 

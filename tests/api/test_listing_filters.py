@@ -192,3 +192,51 @@ def test_an_organization_the_user_is_not_in_is_not_found(api: RunningApi, org: O
     for org_id in (other.id, 999, "not-an-id"):
         with pytest.raises(NotFoundError):
             org_tokens(api, admin, org_id)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("sys.expiresAt[lt]", "9999-12-31T23:59:59-14:00"),
+        ("sys.expiresAt[gt]", "0001-01-01T00:00:00+14:00"),
+        ("sys.createdAt[lte]", "9999-12-31T23:00:00-01:00"),
+        ("sys.lastUsedAt[gte]", "0001-01-01T00:30:00+00:31"),
+        ("revokedAt[lt]", "9999-12-31T23:59:59.999999-00:00:01"),
+        ("sys.revokedAt[gt]", "0001-01-01T00:00:00+23:59"),
+    ],
+)
+def test_an_instant_past_the_calendar_in_utc_is_invalid_query(
+    api: RunningApi, dev_tokens: str, parameter: str, value: str
+) -> None:
+    before = store_state(api.service)
+
+    for path in ("/users/me/access_tokens", "/organizations/1/access_tokens"):
+        response = api.request("GET", path, params={parameter: value}, secret=dev_tokens)
+
+        assert response.status_code == 400, response.text
+        body = response.json()
+        assert body["sys"]["id"] == "InvalidQuery"
+        assert body["details"]["errors"][0]["path"] == [parameter]
+        assert "outside the calendar" in body["message"]
+    assert store_state(api.service) == before
+    assert "store error" not in api.logs()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_the_calendars_own_ends_are_usable_bounds(api: RunningApi, dev_tokens: str) -> None:
+    late = api.request(
+        "GET",
+        "/users/me/access_tokens",
+        params={"sys.createdAt[lt]": "9999-12-31T23:59:59Z"},
+        secret=dev_tokens,
+    )
+    early = api.request(
+        "GET",
+        "/users/me/access_tokens",
+        params={"sys.createdAt[gt]": "0001-01-01T00:00:00+00:00"},
+        secret=dev_tokens,
+    )
+
+    assert late.status_code == early.status_code == 200
+    assert late.json()["total"] == early.json()["total"] == 6

@@ -263,3 +263,76 @@ def test_verify_refuses_malformed_questions(api: RunningApi, manager: str) -> No
     assert_refused(missing_action, 422, "ValidationFailed")
     assert_refused(wrong_type, 422, "ValidationFailed")
     assert store_state(api.service) == before
+
+
+def raw_http(api: RunningApi, request: bytes) -> bytes:
+    """Bytes exactly as written (httpx folds repeated headers into one), and the server's whole answer."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", api.port), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        pytest.param("Bearer {other}", id="another-secret"),
+        pytest.param("Bearer {same}", id="the-same-secret"),
+        pytest.param("Basic dXNlcjpwYXNz", id="another-scheme"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param("GET", "/users/me", b"", id="me"),
+        pytest.param("POST", CREATE, b'{"name": "x", "scopes": ["content_management_read"]}', id="create"),
+        pytest.param("POST", "/verify", b'{"action": "content.read"}', id="verify"),
+    ],
+)
+def test_two_authorization_headers_are_refused(
+    api: RunningApi, org: Org, manager: str, second: str, method: str, path: str, body: bytes
+) -> None:
+    other = pat(org, org.owner)
+    before = store_state(api.service)
+
+    answer = raw_http(
+        api,
+        (
+            f"{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+            f"Authorization: Bearer {manager}\r\nAuthorization: {second.format(other=other, same=manager)}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body,
+    )
+
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 "), head
+    refused = json.loads(payload)
+    assert refused["sys"] == {"type": "Error", "id": "BadRequest"}
+    assert "one Authorization header" in refused["message"]
+    assert store_state(api.service) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        pytest.param("DELETE", CREATE, "GET, HEAD, POST", id="tokens"),
+        pytest.param("PUT", CREATE, "GET, HEAD, POST", id="tokens-put"),
+        pytest.param("POST", "/users/me", "GET, HEAD", id="me"),
+        pytest.param("DELETE", "/users/me/access_tokens/abc", "GET, HEAD", id="one-token"),
+        pytest.param("GET", "/users/me/access_tokens/abc/revoked", "PUT", id="revoked"),
+        pytest.param("GET", "/verify", "POST", id="verify"),
+        pytest.param("POST", "/organizations/1/access_tokens", "GET, HEAD", id="organization-tokens"),
+    ],
+)
+def test_a_wrong_method_names_every_method_the_path_takes(
+    api: RunningApi, manager: str, method: str, path: str, allowed: str
+) -> None:
+    response = api.request(method, path, secret=manager)
+
+    assert_refused(response, 405, "MethodNotAllowed")
+    assert response.headers["allow"] == allowed

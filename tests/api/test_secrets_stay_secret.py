@@ -134,3 +134,38 @@ def test_answers_are_never_cached(api: RunningApi, org: Org) -> None:
 
     assert created.headers["cache-control"] == refused.headers["cache-control"] == "no-store"
     assert json.loads(created.text)["token"]
+
+
+@pytest.mark.parametrize("glue", ["X", "7", "x_", "ttp"])
+def test_a_secret_glued_to_other_text_is_redacted_from_logs_and_errors(
+    api: RunningApi, org: Org, glue: str
+) -> None:
+    bearer = pat(org, org.developer)
+    live = pat(org, org.developer, name="the live one")
+    mistyped = live[:-1] + ("A" if live[-1] != "A" else "B")
+    padding = "p" * 50  # a value cut to 64 characters for the message must not keep part of one
+
+    answers = [
+        api.request("GET", f"/users/me/access_tokens/{glue}{live}", secret=bearer),
+        api.request("GET", f"/users/me/access_tokens/{glue}{live}/revoked", secret=bearer),
+        api.request("PUT", f"/users/me/access_tokens/{glue}{live}/revoked", secret=bearer),
+        api.request(
+            "POST", "/users/me/access_tokens", secret=bearer, json={"name": "x", "scopes": [glue + live]}
+        ),
+        api.request(
+            "POST", "/users/me/access_tokens", secret=bearer, json={"name": "x", "scopes": [glue + mistyped]}
+        ),
+        api.request("POST", "/users/me/access_tokens", secret=bearer, json={padding + glue + live: 1}),
+        api.request("POST", "/verify", secret=bearer, json={"action": glue + live}),
+        api.request("POST", "/verify", secret=bearer, json={"action": glue + mistyped}),
+        api.request("GET", f"/users/me/access_tokens?{padding}{glue}{live}=1", secret=bearer),
+        api.request("GET", f"/users/me/access_tokens?order={glue}{live}", secret=bearer),
+    ]
+
+    assert [a.status_code for a in answers] == [404, 405, 404, 422, 422, 422, 422, 422, 400, 400]
+    logs = api.logs()
+    for secret in (live, mistyped):
+        # Twelve characters of the body are already more than any other text shares with it.
+        for shown in [*(a.text for a in answers), logs]:
+            assert secret[4:16] not in shown
+    assert f'"GET /users/me/access_tokens/{glue}ttp_[REDACTED]" 404' in logs

@@ -10,14 +10,20 @@ from starlette.routing import Route
 from tokentui.api import routes
 from tokentui.api.body import MAX_BODY_BYTES
 from tokentui.api.errors import ApiError, handle_api_error, handle_core_error, handle_http_exception
+from tokentui.api.limits import STATEMENT_SECONDS, install, slots
 from tokentui.api.middleware import RequestEnvelope
 from tokentui.api.verify import verify
 from tokentui.core.errors import TokentuiError
 from tokentui.core.service import Service
 
 
-def create_app(service: Service, *, max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
-    """The HTTP API over ``service`` (the same core and store as the console and the CLI)."""
+def create_app(
+    service: Service, *, max_body_bytes: int = MAX_BODY_BYTES, statement_seconds: float = STATEMENT_SECONDS
+) -> Starlette:
+    """The HTTP API over ``service`` (the same core and store as the console and the CLI).
+
+    ``statement_seconds`` is the time limit of a listing's statements (:mod:`tokentui.api.limits`).
+    """
     app = Starlette(
         routes=[
             Route("/users/me", routes.me, methods=["GET"]),
@@ -39,4 +45,7 @@ def create_app(service: Service, *, max_body_bytes: int = MAX_BODY_BYTES) -> Sta
     # A redirect would echo the URL, query string and all, back in its Location header.
     app.router.redirect_slashes = False
     app.state.service = service
+    app.state.statement_seconds = statement_seconds
+    app.state.listing_slots = slots()
+    install(service.store)
     return app

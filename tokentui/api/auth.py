@@ -1,6 +1,6 @@
 """Reading the bearer secret of a request and handing it to the core.
 
-Only ``Authorization: Bearer <secret>`` is read. The secret goes straight to
+Only ``Authorization: Bearer <secret>`` is read, and only when it is the one Authorization header. The secret goes straight to
 :func:`tokentui.core.bearer.authenticate` and is not kept: the request's state
 holds the token's id (for the access log), never the secret.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from tokentui.api.errors import bad_request
 from tokentui.api.params import refuse_secret_in_url
 from tokentui.core.bearer import Bearer, InvalidCredentials, authenticate
 from tokentui.core.kinds import DenyReason
@@ -18,8 +19,15 @@ from tokentui.core.service import Service
 
 
 def bearer_secret(request: Request) -> str | None:
-    """The secret of an ``Authorization: Bearer`` header, or None when there is none worth checking."""
-    header = request.headers.get("authorization")
+    """The secret of an ``Authorization: Bearer`` header, or None when there is none worth checking.
+
+    Two Authorization headers are refused (400): a proxy and the server could
+    each read a different one, so neither is taken.
+    """
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:
+        raise bad_request(f"Send one Authorization header; this request has {len(headers)}.")
+    header = headers[0] if headers else None
     # Anything much longer than a secret is not one; don't spend work on it.
     if header is None or len(header) > SECRET_LENGTH + 64:
         return None

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 
 from tokentui.api.errors import ApiError, bad_request, validation_failed
+from tokentui.core.redact import redact
 
 MAX_BODY_BYTES = 64 * 1024
 _JSON_TYPES = ("application/json", "application/vnd.contentful.management.v1+json")
@@ -76,7 +77,8 @@ def _no_constants(name: str) -> Any:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    # Redacted before it is cut (the message may quote a key): a cut could hide part of a secret.
+    text = redact(str(exc)) or type(exc).__name__
     return text if len(text) <= 120 else text[:117] + "..."
 
 
@@ -86,9 +88,11 @@ class Fields:
     def __init__(self, body: dict[str, Any], allowed: set[str]) -> None:
         unknown = sorted(set(body) - allowed)
         if unknown:
+            # Redacted before it is cut: a cut could leave part of a secret too short to recognise.
+            shown = redact(unknown[0])[:64]
             raise validation_failed(
-                f"unknown field {unknown[0][:64]!r}; this endpoint takes {', '.join(sorted(allowed))}",
-                [unknown[0][:64]],
+                f"unknown field {shown!r}; this endpoint takes {', '.join(sorted(allowed))}",
+                [shown],
                 "unknown",
             )
         self.body = body

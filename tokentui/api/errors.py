@@ -18,6 +18,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 
 from tokentui.api.shapes import MEDIA_TYPE
 from tokentui.core.bearer import InvalidCredentials
@@ -31,6 +32,7 @@ from tokentui.core.errors import (
     TokentuiError,
 )
 from tokentui.core.redact import redact
+from tokentui.text import printable
 
 log = logging.getLogger("tokentui.api")
 
@@ -165,9 +167,23 @@ async def handle_core_error(request: Request, exc: Exception) -> Response:
         which = f" (token {exc.token_id})" if exc.token_id else ""
         log.info("refused an access token: %s%s [%s]", exc.reason, which, request_id(request))
     elif isinstance(exc, StoreError):
-        log.error("store error: %s [%s]", redact(str(exc)), request_id(request))
+        log.error("store error: %s [%s]", printable(redact(str(exc))), request_id(request))
     resource_type = getattr(request.state, "resource_type", None)
     return error_response(from_core(exc, resource_type), request_id(request))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path takes, over all its routes.
+
+    Starlette's own ``Allow`` names only the first route that matches the path,
+    and one path can have a route per method.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
@@ -177,7 +193,11 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         error = ApiError(404, "NotFound", "The resource could not be found.", "no such endpoint")
     elif exc.status_code == 405:
         error = ApiError(
-            405, "MethodNotAllowed", "This endpoint does not accept that method.", None, exc.headers
+            405,
+            "MethodNotAllowed",
+            "This endpoint does not accept that method.",
+            None,
+            {"Allow": ", ".join(allowed_methods(request))},
         )
     else:
         error = ApiError(exc.status_code, "BadRequest", str(exc.detail), None, exc.headers)

@@ -8,10 +8,15 @@ Pure ASGI, wrapped around the whole app:
   it is read, and a chunked body is cut off the moment it passes the limit;
 - every answer says ``Cache-Control: no-store`` (the answer to create holds a
   secret, and no proxy should keep any of them);
-- the access log has method, path, query, status and time, with every
+- the access log has client, method, path, query, status and time, with every
   secret-shaped run redacted; headers (so ``Authorization``) are never logged;
-- an unexpected exception is logged (redacted) and answered with Contentful's
-  ServerError object instead of a bare 500.
+- every field of the access log comes from the client, so each is made inert
+  before it is written (:func:`logged`): control characters are shown as
+  escapes, as the console shows names, and quotes and backslashes as nginx's
+  access log writes them, so no request can write a line or a field of its
+  own; and each is cut at a bound, marked, so no request writes a huge line;
+- an unexpected exception is logged (redacted, each line indented and escaped)
+  and answered with Contentful's ServerError object instead of a bare 500.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tokentui.api.body import too_large
 from tokentui.api.errors import ApiError, error_response
 from tokentui.core.redact import redact
+from tokentui.text import printable
 
 access_log = logging.getLogger("tokentui.api.access")
 log = logging.getLogger("tokentui.api")
@@ -68,7 +74,7 @@ class RequestEnvelope:
             else:
                 await self.app(scope, self._bounded(receive), send_with_headers)
         except Exception:
-            log.error("unexpected error [%s]\n%s", request_id, redact(traceback.format_exc()))
+            log.error("unexpected error [%s]\n%s", request_id, indented(traceback.format_exc()))
             if status == 0:
                 error = ApiError(
                     500, "ServerError", "Something went wrong on the server; nothing was changed."
@@ -104,9 +110,45 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
+# The longest a logged field may be: a request target (path and query) and anything else
+# (a client address, a method). Longer text is cut and the cut is marked (see :func:`logged`).
+TARGET_LOG_LIMIT = 1024
+FIELD_LOG_LIMIT = 64
+# Characters the log line itself uses, escaped in a client's text as nginx's access log does:
+# quotes delimit the target, a backslash starts an escape, and (outside quotes) a space
+# separates fields.
+_IN_QUOTES = str.maketrans({'"': "\\x22", "\\": "\\x5c"})
+_BARE = str.maketrans({'"': "\\x22", "\\": "\\x5c", " ": "\\x20"})
+
+
+def logged(text: str, limit: int, *, quoted: bool = True) -> str:
+    """``text`` as one inert field of a log line: at most ``limit`` characters, and a visible mark past that.
+
+    Secrets are redacted first, in the whole text as sent (a cut could leave part
+    of one unrecognised); then the log's own delimiters are escaped and control
+    characters become visible escapes (:func:`tokentui.text.printable`).
+    """
+    redacted = redact(text)
+    # Escaping only lengthens text, so nothing past this prefix can reach the bounded field.
+    head = redacted[:limit]
+    shown = printable(head.translate(_IN_QUOTES if quoted else _BARE))
+    if len(shown) <= limit and len(head) == len(redacted):
+        return shown
+    return f"{shown[:limit]}...[cut: {len(text)} characters sent]"
+
+
+def indented(report: str) -> str:
+    """A multi-line report (a traceback) with secrets redacted and every line indented and escaped.
+
+    A message inside it (which may quote a request) then cannot start a line that looks like a log line.
+    """
+    return "\n".join("    " + printable(line) for line in redact(report).splitlines())
+
+
 def _log_access(scope: Scope, status: int, seconds: float, request_id: str) -> None:
     client: Any = scope.get("client")
-    who = client[0] if client else "-"
+    # The address may come from X-Forwarded-For (uvicorn's proxy_headers): a client's text.
+    who = logged(str(client[0]), FIELD_LOG_LIMIT, quoted=False) if client else "-"
     target = scope.get("path", "")
     query = scope.get("query_string", b"")
     if query:
@@ -115,8 +157,8 @@ def _log_access(scope: Scope, status: int, seconds: float, request_id: str) -> N
     access_log.info(
         '%s "%s %s" %d %.1fms token=%s [%s]',
         who,
-        scope.get("method", "-"),
-        redact(target),
+        logged(scope.get("method", "-"), FIELD_LOG_LIMIT, quoted=False),
+        logged(target, TARGET_LOG_LIMIT),
         status,
         seconds * 1000,
         token or "-",

@@ -2,7 +2,7 @@
 
 Accepted, as on Contentful's access-token endpoints::
 
-    skip=0  limit=100 (1..1000)  order=-sys.createdAt
+    skip=0 (skip + limit at most 10000)  limit=100 (1..1000)  order=-sys.createdAt
     sys.type[in]=PersonalAccessToken,OAuthApplication   (or sys.type=...)
     revokedAt=null          not revoked
     revokedAt[exists]=true  revoked (false: not revoked)
@@ -27,9 +27,13 @@ from tokentui.api.shapes import FOREIGN_TYPES, KIND_BY_TYPE
 from tokentui.core.access_tokens import Bound, Comparison, Instant, TokenFilter
 from tokentui.core.kinds import TokenKind
 from tokentui.core.queries import SortKey
+from tokentui.core.redact import redact
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# The deepest a page may reach (skip + limit), as Elasticsearch bounds from + size: past it a
+# client narrows the listing with a date filter (e.g. sys.createdAt[lt]) instead of skipping.
+MAX_DEPTH = 10_000
 _INSTANT_PARAMS = {
     "sys.createdAt": Instant.CREATED,
     "sys.expiresAt": Instant.EXPIRES,
@@ -70,7 +74,7 @@ def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> L
             raise invalid_query(f"the query parameter {_shown(name)} is given more than once", _shown(name))
         value = values[0]
         if name == "skip":
-            skip = _whole(name, value, 0, 10**9)
+            skip = _whole(name, value, 0, MAX_DEPTH)
         elif name == "limit":
             limit = _whole(name, value, 1, MAX_LIMIT)
         elif name == "order":
@@ -95,6 +99,12 @@ def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> L
                 raise invalid_query(f"{name} is not supported", name)
             else:
                 bounds.append(Bound(_INSTANT_PARAMS[field], Comparison(op), _instant(name, value)))
+    if skip + limit > MAX_DEPTH:
+        raise invalid_query(
+            f"skip + limit must be at most {MAX_DEPTH}; to go deeper, narrow the listing with a "
+            "date filter such as sys.createdAt[lt]",
+            "skip",
+        )
     chosen = allowed_kinds if kinds is None else kinds & allowed_kinds
     return Listing(
         TokenFilter(kinds=chosen, revoked=revoked, bounds=tuple(bounds), sort=sort, descending=descending),
@@ -114,6 +124,8 @@ def refuse_secret_in_url(params: QueryParams) -> None:
 
 
 def _shown(name: str) -> str:
+    # Redacted before it is cut: a cut could leave part of a secret too short to recognise.
+    name = redact(name)
     return name if len(name) <= 64 else name[:61] + "..."
 
 
@@ -154,8 +166,19 @@ def _boolean(name: str, value: str) -> bool:
 
 
 def _instant(name: str, value: str) -> datetime:
+    """The instant in UTC; one whose offset moves it past year 9999 or before year 1 is refused here.
+
+    Such an instant parses, but the store converts every bound to UTC, which overflows.
+    """
     try:
         instant = datetime.fromisoformat(value.strip())
     except ValueError:
         raise invalid_query(f"{name} takes an ISO 8601 instant, e.g. 2027-01-31T00:00:00Z", name) from None
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise invalid_query(
+            f"{name} is outside the calendar in UTC (0001-01-01 to 9999-12-31)", name
+        ) from None

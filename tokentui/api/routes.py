@@ -3,14 +3,16 @@
 Each handler authenticates, checks what the request may do, validates it, asks
 the service (in a worker thread: the service is synchronous), records the
 token's use, and renders the answer. Refusals are raised and rendered by the
-handlers in :mod:`tokentui.api.errors`. ``lastUsedAt`` is recorded only for a
-request that got this far, so a refused or malformed request changes nothing.
+handlers in :mod:`tokentui.api.errors`. ``lastUsedAt`` is recorded last, only
+for a request whose answer has been computed (every lookup of the route
+included), so a refused or malformed request changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from tokentui.api.auth import authenticated, service_of
 from tokentui.api.body import Fields, read_json
 from tokentui.api.errors import not_found, validation_failed
+from tokentui.api.limits import bounded_listing
 from tokentui.api.params import Listing, parse_listing
 from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token_json, user_json
 from tokentui.core.access_tokens import Page, list_page, own_user_token
@@ -44,7 +47,11 @@ def answer(body: dict[str, Any], status: int = 200) -> Response:
 
 
 async def used(request: Request, bearer: Bearer) -> None:
-    """Record the bearer's use (after every check passed, before the answer is sent)."""
+    """Record the bearer's use: call it last, once the answer is computed and nothing can refuse it.
+
+    Every check (authentication, scopes, the route's own lookups and validation)
+    comes first, so a request that ends in a 4xx or a 5xx records nothing.
+    """
     await run_in_threadpool(record_use, service_of(request), bearer)
 
 
@@ -97,9 +104,10 @@ async def list_tokens(request: Request) -> Response:
     bearer = await authenticated(request)
     listing = parse_listing(request.query_params, USER_KINDS)
     service = service_of(request)
-    await used(request, bearer)
     actor = await run_in_threadpool(user_actor, service, bearer)
-    page = await run_in_threadpool(_page, service, actor, listing, False)
+    page = await bounded_listing(request, _page, service, actor, listing, False)
+    await used(request, bearer)
+    page = await run_in_threadpool(_showing_this_use, service, actor, bearer, page)
     return answer(_array(page, with_user=False))
 
 
@@ -108,8 +116,11 @@ async def get_token(request: Request) -> Response:
     bearer = await authenticated(request)
     token_id = _token_id(request)
     service = service_of(request)
+    actor = await run_in_threadpool(user_actor, service, bearer)
+    view = await run_in_threadpool(own_user_token, service, actor, token_id)
     await used(request, bearer)
-    view = await run_in_threadpool(lambda: own_user_token(service, user_actor(service, bearer), token_id))
+    if view.id == bearer.token_id:
+        view = await run_in_threadpool(own_user_token, service, actor, token_id)
     return answer(token_json(view))
 
 
@@ -158,8 +169,9 @@ async def organization_tokens(request: Request) -> Response:
     listing = parse_listing(request.query_params, ALL_KINDS)
     service = service_of(request)
     actor = await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
+    page = await bounded_listing(request, _page, service, actor, listing, True)
     await used(request, bearer)
-    page = await run_in_threadpool(_page, service, actor, listing, True)
+    page = await run_in_threadpool(_showing_this_use, service, actor, bearer, page)
     return answer(_array(page, with_user=True))
 
 
@@ -167,8 +179,8 @@ async def organizations(request: Request) -> Response:
     """GET /organizations: the organizations the user belongs to (so a client can find their ids)."""
     bearer = await authenticated(request)
     service = service_of(request)
-    await used(request, bearer)
     orgs = await run_in_threadpool(service.organizations, bearer.email)
+    await used(request, bearer)
     items = [organization_json(o) for o in orgs]
     return answer(array_json(items, total=len(items), skip=0, limit=max(len(items), 1)))
 
@@ -192,6 +204,14 @@ def _page(service: Service, actor: Actor, listing: Listing, org_wide: bool) -> P
         )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def _showing_this_use(service: Service, actor: Actor, bearer: Bearer, page: Page) -> Page:
+    """``page`` with the bearer's own token read again, so the answer shows the use just recorded."""
+    if not any(view.id == bearer.token_id for view in page.items):
+        return page
+    fresh = service.get_token(actor, bearer.token_id)
+    return replace(page, items=tuple(fresh if view.id == fresh.id else view for view in page.items))
 
 
 def _array(page: Page, *, with_user: bool) -> dict[str, Any]:

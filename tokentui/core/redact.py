@@ -4,7 +4,10 @@ A secret is shown once, in the answer to create; anything else that might carry
 one (an access-log line with a pasted secret in a URL, an error message quoting
 what a client sent) goes through :func:`redact` first. The match is on the
 shape of a secret (a known prefix, an underscore, a run of base62), not on its
-checksum, so a mistyped or truncated secret is hidden as well.
+checksum, so a mistyped or truncated secret is hidden as well; and it is found
+wherever it starts, glued to a letter or a digit as much as after a space, so
+``X<secret>`` hides the secret too. Every whole secret (a prefix and a valid
+checksum) therefore matches, since the shape is all it needs.
 """
 
 from __future__ import annotations
@@ -15,9 +18,8 @@ from tokentui.core.secrets import PREFIXES
 
 # Twenty characters of base62 after a prefix is far more than any word or id
 # that is not a secret, and fewer than any secret that lost a few characters.
-_SECRET_SHAPE = re.compile(
-    r"(?<![0-9A-Za-z])(" + "|".join(sorted(PREFIXES.values())) + r")_[0-9A-Za-z]{20,}(?![0-9A-Za-z])"
-)
+# No boundary before the prefix: text glued in front must not hide a secret.
+_SECRET_SHAPE = re.compile("(" + "|".join(sorted(PREFIXES.values())) + r")_[0-9A-Za-z]{20,}")
 REDACTED = "[REDACTED]"
 
 
