@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tokentui.console import clipboard
-from tokentui.text import printable
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.core.views import CreatedToken
@@ -39,7 +39,7 @@ class RevealScreen(ModalScreen[None]):
             yield Label("Your new token", classes="dialog-title")
             yield Static(
                 Text.assemble(
-                    (printable(token.name), "bold"), f"  ·  {token.kind.label}", f"  ·  ends …{token.last4}"
+                    inert(token.name, "bold"), f"  ·  {token.kind.label}", f"  ·  ends …{token.last4}"
                 ),
                 id="reveal-what",
             )
