@@ -19,9 +19,13 @@ from textual.message import Message
 
 from tokentui.console.commands import TokentuiCommands
 from tokentui.console.screens.home import HomeScreen
+from tokentui.text import printable
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from textual.content import Content
+    from textual.notifications import SeverityLevel
 
     from tokentui.core.errors import TokentuiError
     from tokentui.core.service import Actor, Service
@@ -109,7 +113,7 @@ class TokentuiApp(App[int]):
         self.service, self.actor, self.organizations = opened.service, opened.actor, opened.organizations
         self._update_titles()
         for notice in opened.notices:
-            self.notify(notice, title="tokentui", timeout=8, markup=False)
+            self.notify(notice, title="tokentui", timeout=8)
         self.home.post_message(StoreReady())
         # Everything made so far (Textual, SQLAlchemy, the models) lives as long as the app:
         # set it aside from the collector, whose full passes over it would each stall a
@@ -175,8 +179,29 @@ class TokentuiApp(App[int]):
         try:
             return await to_thread(function, *args, **kwargs)
         except TokentuiError as error:
-            self.notify(str(error), title="Refused", severity="error", markup=False, timeout=8)
+            self.notify(str(error), title="Refused", severity="error", timeout=8)
             return None
+
+    # The two ways a str reaches the screen without a widget: the header and the toasts.
+    # Both carry names (the organization, an e-mail, a refusal quoting a name), so both
+    # show their words as printable() writes them and never read them as markup.
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        return super().format_title(printable(title), printable(sub_title))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast, shown literally: ``markup`` is ignored, since its words may be anyone's."""
+        super().notify(
+            printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def action_help(self) -> None:
         from tokentui.console.screens.help import HelpScreen

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.list_table import ListTable
 from tokentui.console.widgets.search_box import SearchBox
-from tokentui.text import printable
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
@@ -99,10 +98,10 @@ class AuditScreen(Screen[None]):
         table = self.query_one("#audit", DataTable)
         for event in events:
             table.add_row(
-                Text(event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")),
-                Text(event.action),
-                Text(printable(event.summary)),
-                Text(printable(event.actor or "tokentui")),
+                inert(event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")),
+                inert(event.action),
+                inert(event.summary),
+                inert(event.actor or "tokentui"),
                 key=str(event.id),
             )
         self.loaded += len(events)

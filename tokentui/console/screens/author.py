@@ -16,7 +16,7 @@ from tokentui.console.screens.details import fields_table, when
 from tokentui.console.widgets.list_table import ListTable
 from tokentui.console.widgets.token_table import short_date
 from tokentui.core.kinds import SPACE_KINDS, USER_KINDS, Status
-from tokentui.text import printable
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
@@ -55,7 +55,7 @@ class AuthorScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog author"):
-            yield Label(printable(self.email), classes="dialog-title", markup=False)
+            yield Label(inert(self.email), classes="dialog-title")
             yield Static("Loading…", id="member", markup=False)
             yield Static("", id="token-count", markup=False)
             table = ListTable(id="author-tokens", cursor_type="row", zebra_stripes=True)
@@ -82,7 +82,7 @@ class AuthorScreen(ModalScreen[bool]):
         try:
             self.member = await to_thread(service.member, actor, self.email)
         except NotFound as missing:
-            self.query_one("#member", Static).update(Text(f"{missing}.", style="bold"))
+            self.query_one("#member", Static).update(inert(f"{missing}.", "bold"))
         mine = TokenQuery(author=self.email)
         tokens = await app.call(service.list_tokens, actor, mine, limit=SHOWN_TOKENS)
         active = frozenset({Status.ACTIVE})
@@ -114,14 +114,16 @@ class AuthorScreen(ModalScreen[bool]):
     def _show_tokens(self, tokens: list[TokenView], total: int) -> None:
         shown = f" (the newest {len(tokens)} below)" if total > len(tokens) else ""
         self.query_one("#token-count", Static).update(
-            f"{total} token{'s' if total != 1 else ''} you can see{shown}; "
-            f"{self.user_tokens} active personal/OAuth/authtokens, {self.space_tokens} active space tokens."
+            inert(
+                f"{total} token{'s' if total != 1 else ''} you can see{shown}; "
+                f"{self.user_tokens} active personal/OAuth/authtokens, {self.space_tokens} active space tokens."
+            )
         )
         table = self.query_one("#author-tokens", DataTable)
         for token in tokens:
             table.add_row(
                 *(
-                    Text(printable(cell))
+                    inert(cell)
                     for cell in (
                         token.name,
                         token.kind.label,
@@ -147,11 +149,15 @@ class AuthorScreen(ModalScreen[bool]):
         org = self.app.actor.org_name or "this organization"
         question = Text.assemble(
             "Remove ",
-            (printable(self.member.email), "bold"),
-            f" from {printable(org)}?\n\n",
-            f"• Their {self.user_tokens} active personal, OAuth and authtokens lose access to {printable(org)} "
-            "at once and leave this organization's token list (they still work in the author's other "
-            "organizations).\n",
+            inert(self.member.email, "bold"),
+            inert(f" from {org}?"),
+            "\n\n",
+            inert(
+                f"• Their {self.user_tokens} active personal, OAuth and authtokens lose access to {org} "
+                "at once and leave this organization's token list (they still work in the author's other "
+                "organizations)."
+            ),
+            "\n",
             f"• Their {self.space_tokens} active space tokens stay with their spaces; revoke them separately "
             "if needed.\n",
             "• Their space roles and team memberships here are removed.",
@@ -171,6 +177,5 @@ class AuthorScreen(ModalScreen[bool]):
             self.notify(
                 f"Removed {removed.email}; {removed.tokens_cut_off} of their tokens no longer reach "
                 f"{app.actor.org_name}.",
-                markup=False,
             )
             self.dismiss(True)

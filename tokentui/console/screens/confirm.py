@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from tokentui.text import inert
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before acting; answers True only for an explicit yes."""
@@ -22,15 +24,16 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, title: str, question: Text | str, confirm: str, *, cancel: str = "Cancel") -> None:
+        """``question`` as a ``str`` is shown as printable() writes it; a ``Text`` is made of inert() parts."""
         super().__init__()
         self._title = title
-        self._question = question if isinstance(question, Text) else Text(question)
+        self._question = question if isinstance(question, Text) else inert(question)
         self._confirm = confirm
         self._cancel = cancel
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog confirm"):
-            yield Label(self._title, classes="dialog-title", markup=False)
+            yield Label(inert(self._title), classes="dialog-title")
             yield Static(self._question, classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self._confirm} (y)", variant="error", id="yes", compact=True)

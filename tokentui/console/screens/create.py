@@ -5,7 +5,6 @@ from __future__ import annotations
 from asyncio import to_thread
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 from tokentui.console.widgets.text_input import TextInput
 from tokentui.core.kinds import TokenKind
 from tokentui.settings import LIMITS
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
@@ -130,13 +130,13 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             return
         choice = self.choices.kind(kind)
         note = self.query_one("#kind-note", Static)
-        note.update(Text(f"Not available: {choice.reason}", style="bold") if choice.reason else "")
+        note.update(inert(f"Not available: {choice.reason}", "bold") if choice.reason else "")
         scopes = self.query_one("#scopes", SelectionList)
         scopes.clear_options()
         scopes.add_options([(scope, scope, scope in choice.default_scopes) for scope in choice.scopes])
         spaces = self.query_one("#space", Select)
         allowed = self.choices.spaces_for(kind)
-        spaces.set_options((space.space.name, space.space.name) for space in allowed)
+        spaces.set_options((inert(space.space.name), space.space.name) for space in allowed)
         if len(allowed) == 1:
             spaces.value = allowed[0].space.name
         self.query_one("#expiry", Select).value = (
@@ -170,11 +170,11 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         if space is None:
             environments.set_options([])
         else:
-            environments.set_options((name, name) for name in space.environments)
+            environments.set_options((inert(name), name) for name in space.environments)
             if space.environments:
                 environments.value = space.environments[0]
             branches.add_options(
-                [(b, b) for b in space.branches] + [(f"{a} → {t}", a) for a, t in space.aliases]
+                [(inert(b), b) for b in space.branches] + [(inert(f"{a} → {t}"), a) for a, t in space.aliases]
             )
         self._show_fields(self.kind)
         self._validate()
@@ -210,7 +210,7 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         try:
             request = self._request()
         except InvalidInput as problem:
-            error.update(Text(str(problem)))
+            error.update(inert(str(problem)))
             button.disabled = True
             return None
         error.update("")
@@ -282,8 +282,8 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         try:
             created = await to_thread(app.service.create_token, app.actor, kind, **request)
         except TokentuiError as refusal:
-            self.query_one("#error", Static).update(Text(str(refusal)))
-            self.notify(str(refusal), title="Refused", severity="error", markup=False)
+            self.query_one("#error", Static).update(inert(str(refusal)))
+            self.notify(str(refusal), title="Refused", severity="error")
             self.query_one("#create", Button).disabled = False
             return
         self.dismiss(created)

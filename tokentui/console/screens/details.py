@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tokentui.core.kinds import TokenKind
-from tokentui.text import printable
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.core.views import TokenView
@@ -58,7 +57,7 @@ def fields_table(rows: list[tuple[str, str]]) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for label, value in rows:
-        table.add_row(label, Text(printable(value)))
+        table.add_row(label, inert(value))
     return table
 
 
@@ -79,7 +78,7 @@ class DetailsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         token = self.token
         with Vertical(classes="dialog details"):
-            yield Label(f"{token.kind.label} …{token.last4}", classes="dialog-title", markup=False)
+            yield Label(inert(f"{token.kind.label} …{token.last4}"), classes="dialog-title")
             with VerticalScroll():
                 yield Static(fields_table(token_fields(token)), id="fields")
             with Horizontal(classes="buttons"):

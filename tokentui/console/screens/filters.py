@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from tokentui.console.filters import ExpiryChoice, Filters
 from tokentui.console.widgets.text_input import TextInput
 from tokentui.core.kinds import Status, TokenKind
+from tokentui.text import inert
 
 
 class FiltersScreen(ModalScreen[Filters | None]):
@@ -110,7 +110,7 @@ class FiltersScreen(ModalScreen[Filters | None]):
                 expires_to=day("expires-to", "expires to") if custom else None,
             )
         except InvalidInput as problem:
-            error.update(Text(str(problem)))
+            error.update(inert(str(problem)))
             apply.disabled = True
             return None
         error.update("")

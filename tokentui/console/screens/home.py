@@ -18,6 +18,7 @@ from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_table import COLUMNS, TokenTable
 from tokentui.core.kinds import Status, TokenKind
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import StoreReady, TokentuiApp
@@ -129,7 +130,7 @@ class HomeScreen(Screen[None]):
         elif total == 0:
             parts.append("no tokens yet: n creates one")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
-        self.query_one("#summary", Static).update(Text(" · ".join(parts)), layout=False)
+        self.query_one("#summary", Static).update(inert(" · ".join(parts)), layout=False)
 
     def _apply(self, filters: Filters) -> None:
         self.filters = filters
@@ -244,11 +245,9 @@ class HomeScreen(Screen[None]):
         if token is None:
             return
         question = Text.assemble(
-            "Revoke the ",
-            token.kind.label.lower(),
-            " ",
-            (repr(token.name), "bold"),
-            f" (…{token.last4})? It stops working at once; this cannot be undone.",
+            f"Revoke the {token.kind.label.lower()} ",
+            inert(repr(token.name), "bold"),
+            inert(f" (…{token.last4})? It stops working at once; this cannot be undone."),
         )
 
         def confirmed(yes: bool | None) -> None:
@@ -262,7 +261,7 @@ class HomeScreen(Screen[None]):
         assert app.service is not None and app.actor is not None
         revoked = await app.call(app.service.revoke, app.actor, token.id)
         if revoked is not None:
-            self.notify(f"Revoked {revoked.name!r} (…{revoked.last4}).", markup=False)
+            self.notify(f"Revoked {revoked.name!r} (…{revoked.last4}).")
             self.reload(keep_cursor=True)
 
     def action_reset(self) -> None:
@@ -275,14 +274,15 @@ class HomeScreen(Screen[None]):
             self.notify(
                 f"Only legacy access tokens can be reset; this is a {token.kind.label.lower()}.",
                 severity="warning",
-                markup=False,
             )
             return
         question = Text.assemble(
             "Reset the access token ",
-            (repr(token.name), "bold"),
-            f" of space {token.space!r}? The secret ending …{token.last4} stops working at once; "
-            "the new secret is shown once.",
+            inert(repr(token.name), "bold"),
+            inert(
+                f" of space {token.space!r}? The secret ending …{token.last4} stops working at once; "
+                "the new secret is shown once."
+            ),
         )
 
         def confirmed(yes: bool | None) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.core.views import OrgView
@@ -30,7 +31,7 @@ class OrgsScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog orgs"):
             yield Label("Switch organization", classes="dialog-title")
             yield OptionList(
-                *(Option(Text(f"{org.name}  ({org.role.value})"), id=org.name) for org in self.organizations)
+                *(Option(inert(f"{org.name}  ({org.role.value})"), id=org.name) for org in self.organizations)
             )
 
     @on(OptionList.OptionSelected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -13,10 +14,28 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tokentui.console import clipboard
-from tokentui.text import printable
+from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.core.views import CreatedToken
+
+
+def forget_rendered() -> None:
+    """Drop every copy of what closed screens showed: Rich's caches keyed by text, and the screens themselves.
+
+    Rich keeps the last few thousand texts it measured (``cached_cell_len``) and segments it
+    split at a cell (``Segment._split_cells``): the secret, and pieces of it where a dialog or a
+    narrow terminal cut its line, would stay there for as long as the console runs. A closed
+    screen, its widgets and their rendered lines refer to one another, so they wait for the
+    collector, which the console runs rarely (tokentui.console.app): a full collection frees
+    them now, once, when a dialog closes.
+    """
+    from rich.cells import cached_cell_len
+    from rich.segment import Segment
+
+    cached_cell_len.cache_clear()
+    Segment._split_cells.cache_clear()
+    gc.collect()
 
 
 class RevealScreen(ModalScreen[None]):
@@ -39,7 +58,7 @@ class RevealScreen(ModalScreen[None]):
             yield Label("Your new token", classes="dialog-title")
             yield Static(
                 Text.assemble(
-                    (printable(token.name), "bold"), f"  ·  {token.kind.label}", f"  ·  ends …{token.last4}"
+                    inert(token.name, "bold"), f"  ·  {token.kind.label}", f"  ·  ends …{token.last4}"
                 ),
                 id="reveal-what",
             )
@@ -92,3 +111,7 @@ class RevealScreen(ModalScreen[None]):
         self.query_one("#secret", Static).update("")
         clipboard.forget(self.app)
         self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        # Once the screen is gone and the one under it painted again: nothing shows the secret any more.
+        self.app.call_after_refresh(forget_rendered)

@@ -283,7 +283,7 @@ class TokenTable(ScrollView, can_focus=True):
         except TokentuiError as error:
             if generation == self._generation:
                 self._counting = False
-            self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
+            self.app.notify(str(error), title="Cannot list tokens", severity="error")
             return
         if generation != self._generation:
             return
@@ -398,7 +398,7 @@ class TokenTable(ScrollView, can_focus=True):
                 self._pending.difference_update(pages)
                 if self._counting and first == 0:
                     self._start_count()
-            self.app.notify(str(error), title="Cannot list tokens", severity="error", markup=False)
+            self.app.notify(str(error), title="Cannot list tokens", severity="error")
             return
         finally:
             self._reads.pop(stop, None)
