@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -522,13 +522,13 @@ def tokens_create(
 
 
 def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime | None:
-    from tokentui.core.expiry import parse_day
+    """The instant a day option stands for: its start, or (``end``) the start of the day after."""
+    from tokentui.core.expiry import parse_day, start_of_day, start_of_next_day
 
     if value is None:
         return None
     day = parse_day(value, what)
-    start = datetime.combine(day, time(0), tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
+    return start_of_next_day(day) if end else start_of_day(day)
 
 
 @tokens.command("list")
@@ -560,7 +560,7 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
     help="Order by this column, ties by id; by status, each status by when revoked, then by expiry.",
 )
 @click.option("--asc", is_flag=True, help="Ascending order (default: descending).")
-@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")
+@click.option("--limit", type=click.IntRange(0, sys.maxsize), default=None, help="At most this many rows.")
 @json_option
 @pass_context
 def tokens_list(

@@ -177,6 +177,15 @@ def test_tokens_list_filters_and_json_fields(org: Org, db_url: str) -> None:
     assert earlier == []
 
 
+def test_the_widest_day_range_lists_every_token(org: Org, db_url: str) -> None:
+    org.service.create_token(org.developer, "personal", name="far", scopes=["content_management_read"])
+    widest = ("--created-after", "0001-01-01", "--created-before", "9999-12-30")
+    expiring = ("--expires-after", "0001-01-01", "--expires-before", "9999-12-30")
+    result = run_cli("tokens", "list", *widest, *expiring, "--mine", "--json", db=db_url, actor=DEVELOPER)
+    assert result.code == 0, result.err
+    assert [r["name"] for r in json.loads(result.out)] == ["far"]
+
+
 def test_member_lists_their_own_tokens_and_admin_narrows_with_mine(org: Org, db_url: str) -> None:
     org.service.create_token(org.developer, "personal", name="devs", scopes=["content_management_read"])
     org.service.create_token(org.owner, "personal", name="owners", scopes=["content_management_read"])
@@ -389,6 +398,41 @@ REFUSALS: list[tuple[str, tuple[str, ...], str | None, int, str]] = [
     ),
     ("short last4", ("tokens", "list", "--last4", "abc"), OWNER, 2, "exactly four"),
     ("bad list date", ("tokens", "list", "--created-after", "last week"), OWNER, 2, "not a date"),
+    *[
+        (
+            f"{option} past the last day",
+            ("tokens", "list", option, "9999-12-31"),
+            OWNER,
+            2,
+            f"{option} '9999-12-31'",
+        )
+        for option in ("--created-after", "--created-before", "--expires-after", "--expires-before")
+    ],
+    (
+        "space past the last day",
+        ("spaces", "add", "Z", "--created", "9999-12-31"),
+        OWNER,
+        2,
+        "--created '9999",
+    ),
+    (
+        "expiry past the last day",
+        ("tokens", "create", "--kind", "personal", "--expires", "9999-12-31"),
+        DEVELOPER,
+        2,
+        "too far away",
+    ),
+    *[
+        (
+            f"expiry of {len(amount)} digits",
+            ("tokens", "create", "--kind", "personal", "--expires", f"{amount}d"),
+            DEVELOPER,
+            2,
+            "too far away",
+        )
+        for amount in ("99999999999", "9" * 5000)
+    ],
+    ("huge limit", ("tokens", "list", "--limit", "9" * 30), OWNER, 2, "--limit"),
     ("show unknown", ("tokens", "show", "nope"), OWNER, 4, "no token 'nope'"),
     ("revoke unknown", ("tokens", "revoke", "nope"), OWNER, 4, "no token"),
     ("reset unknown", ("tokens", "reset", "nope"), OWNER, 4, "no token"),

@@ -582,3 +582,20 @@ def test_user_in_several_organizations_must_choose_one(org: Org) -> None:
     with pytest.raises(InvalidInput, match="several organizations"):
         org.service.actor(ADMIN)
     assert org.service.actor(ADMIN, "Second").org_name == "Second"
+
+
+@pytest.mark.parametrize(
+    "text", ["9999-12-31", "99999999999d", "9" * 5000 + "h", "999999y"], ids=lambda t: t[:12]
+)
+def test_an_expiry_beyond_any_instant_is_invalid_input_not_an_overflow(org: Org, text: str) -> None:
+    with pytest.raises(InvalidInput, match="too far away"):
+        org.service.create_token(org.developer, "personal", scopes=["content_management_read"], expires=text)
+
+
+def test_a_day_option_stops_at_the_last_day_with_a_next_one() -> None:
+    from tokentui.core.expiry import LAST_DAY, parse_day, start_of_next_day
+
+    assert start_of_next_day(parse_day("9999-12-30", "--until")) == datetime(9999, 12, 31, tzinfo=UTC)
+    assert parse_day("9999-12-30", "--until") == LAST_DAY
+    with pytest.raises(InvalidInput, match="--until '9999-12-31' is out of range"):
+        parse_day("9999-12-31", "--until")
