@@ -408,8 +408,10 @@ def spaces_add(
 @pass_context
 def spaces_grant(obj: Context, space: str, email: str, role: str) -> None:
     """Give EMAIL a role in SPACE."""
+    from tokentui.core.rules import normalise_name
+
     obj.service.grant(obj.actor(), space, email, role)
-    click.echo(f"{printable(email.strip().lower())} is now {role} in {printable(space)}.")
+    click.echo(f"{printable(email.strip().lower())} is now {role} in {printable(normalise_name(space))}.")
 
 
 @spaces.command("list")
@@ -445,8 +447,8 @@ def teams() -> None:
 @pass_context
 def teams_add(obj: Context, name: str, members: tuple[str, ...]) -> None:
     """Create a team."""
-    obj.service.add_team(obj.actor(), name, members)
-    click.echo(f"Created team {printable(name.strip())}.")
+    team = obj.service.add_team(obj.actor(), name, members)
+    click.echo(f"Created team {printable(team)}.")
 
 
 # -- tokens ---------------------------------------------------------------------------

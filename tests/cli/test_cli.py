@@ -281,6 +281,35 @@ def test_output_of_hostile_names_is_made_safe(org: Org, db_url: str) -> None:
     assert "\x1b" not in raw
 
 
+def test_every_lookup_by_name_trims_it_as_creation_does(org: Org, db_url: str) -> None:
+    def ok(*args: str, actor: str | None = OWNER, stdin: str | None = None) -> str:
+        result = run_cli(*args, db=db_url, actor=actor, stdin=stdin)
+        assert result.code == 0, (args, result.err)
+        return result.out
+
+    granted = ok("spaces", "grant", " Website ", f" {OUTSIDER} ", "--role", "developer", "--org", " Acme ")
+    assert granted.strip() == f"{OUTSIDER} is now developer in Website."
+    created = json.loads(
+        ok(
+            *("tokens", "create", "--kind", "delivery", "--space", "\tWebsite ", "--env", " production"),
+            *("--branch", " live ", "--json"),
+            actor=OUTSIDER,
+        )
+    )
+    assert (created["space"], created["environment"]) == ("Website", "production")
+    listed = json.loads(ok("tokens", "list", "--space", " Website ", "--kind", "delivery", "--json"))
+    assert [t["id"] for t in listed] == [created["id"]]
+    decision = ok(
+        *("verify", "--action", "content.read", "--space", " Website ", "--env", "production "),
+        *("--branch", " main", "--org", " Acme"),
+        actor=None,
+        stdin=created["token"] + "\n",
+    )
+    assert json.loads(decision) == {"allowed": True, "reason": None}
+    space = json.loads(ok("spaces", "add", "Shop", "--branch", "main", "--alias", "live= main ", "--json"))
+    assert space["aliases"] == {"live": "main"}
+
+
 # -- every refusal: exit code, one stderr line, nothing changed ---------------------------------
 
 REFUSALS: list[tuple[str, tuple[str, ...], str | None, int, str]] = [

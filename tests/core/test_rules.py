@@ -599,3 +599,21 @@ def test_a_day_option_stops_at_the_last_day_with_a_next_one() -> None:
     assert parse_day("9999-12-30", "--until") == LAST_DAY
     with pytest.raises(InvalidInput, match="--until '9999-12-31' is out of range"):
         parse_day("9999-12-31", "--until")
+
+
+def test_names_are_looked_up_trimmed_as_they_were_created(org: Org) -> None:
+    service = org.service
+    owner = service.actor(f" {OWNER} ", "\tAcme ")
+    service.grant(owner, " Website ", DEVELOPER, "admin")
+    created = service.create_token(
+        org.developer, "delivery", space=" Website", environment="production ", branches=[" next "]
+    )
+    assert (created.token.space, created.token.environment, created.token.branches) == (
+        "Website",
+        "production",
+        ("next",),
+    )
+    found = service.list_tokens(owner, TokenQuery(space=" Website ", kinds=frozenset({TokenKind.DELIVERY})))
+    assert [t.id for t in found] == [created.token.id]
+    decision = service.verify(created.secret, "content.read", space=" Website ", environment=" production")
+    assert decision.allowed

@@ -22,7 +22,7 @@ from tokentui.core.models import (
     Token,
     User,
 )
-from tokentui.core.rules import check_name
+from tokentui.core.rules import check_name, normalise_name
 from tokentui.core.views import CreatedToken, MemberView, OrgView, RemovedMember, SpaceAccess, SpaceView
 from tokentui.settings import LIMITS
 
@@ -262,7 +262,7 @@ class Directory(ServiceBase):
             raise InvalidInput("a space cannot be created in the future")
         env_names = _unique_names(environments or ["master"], "environment")
         branch_names = _unique_names(branches or ["main"], "branch")
-        alias_pairs = [(check_name(a, 64, "alias"), b) for a, b in aliases]
+        alias_pairs = [(check_name(a, 64, "alias"), normalise_name(b)) for a, b in aliases]
         clash = set(env_names) & set(branch_names) | {a for a, _ in alias_pairs} & (
             set(env_names) | set(branch_names)
         )

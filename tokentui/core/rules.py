@@ -259,9 +259,18 @@ def _branch_check(facts: TokenFacts, target: Target) -> DenyReason | None:
     return None
 
 
+def normalise_name(name: str) -> str:
+    """A name as it is stored and looked up: without surrounding whitespace.
+
+    Creation stores a name through this and every lookup by name goes through it
+    too, so ``" Website "`` finds the space created as ``Website``.
+    """
+    return name.strip()
+
+
 def check_name(name: str, max_length: int, what: str = "name") -> str:
     """A trimmed, non-empty name without control characters beyond what is stored faithfully."""
-    cleaned = name.strip()
+    cleaned = normalise_name(name)
     if not cleaned:
         raise InvalidInput(f"the {what} must not be empty")
     if len(cleaned) > max_length:
