@@ -310,6 +310,32 @@ def test_every_lookup_by_name_trims_it_as_creation_does(org: Org, db_url: str) -
     assert space["aliases"] == {"live": "main"}
 
 
+def test_a_name_holding_a_secret_is_refused_without_echoing_it(org: Org, db_url: str) -> None:
+    secret = org.service.create_token(org.developer, "personal", scopes=["content_management_read"]).secret
+    attempts = [
+        (
+            ("tokens", "create", "--kind", "personal", "--name", f"ci X{secret}9 deploy"),
+            DEVELOPER,
+            "the name",
+        ),
+        (("tokens", "create", "--kind", "personal", "--name", secret), DEVELOPER, "the name"),
+        (("tokens", "create", "--kind", "oauth", "--app", f"Zap{secret}"), DEVELOPER, "application name"),
+        (("spaces", "add", f"{secret}x"), OWNER, "space name"),
+        (("teams", "add", f"team {secret}"), OWNER, "team name"),
+        (
+            ("users", "add", "new@acme.test", "--role", "member", "--name", f"Ann{secret}"),
+            OWNER,
+            "user's name",
+        ),
+    ]
+    for args, actor, what in attempts:
+        before = store_state(db_url)
+        result = run_cli(*args, db=db_url, actor=actor)
+        assert_refused(result, 2, f"{what} looks like it contains a tokentui secret")
+        assert secret[4:20] not in result.err and secret[-10:] not in result.err
+        assert store_state(db_url) == before, args
+
+
 # -- every refusal: exit code, one stderr line, nothing changed ---------------------------------
 
 REFUSALS: list[tuple[str, tuple[str, ...], str | None, int, str]] = [

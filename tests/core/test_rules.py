@@ -617,3 +617,31 @@ def test_names_are_looked_up_trimmed_as_they_were_created(org: Org) -> None:
     assert [t.id for t in found] == [created.token.id]
     decision = service.verify(created.secret, "content.read", space=" Website ", environment=" production")
     assert decision.allowed
+
+
+@pytest.mark.parametrize("kind", list(TokenKind), ids=lambda k: k.value)
+def test_a_token_name_holding_a_secret_of_any_kind_is_refused(org: Org, kind: TokenKind) -> None:
+    from tokentui.core import secrets
+
+    secret = secrets.generate(kind)
+    before = audit_count(org)
+    for name in (secret, f"X{secret}", f"{secret}0", f"deploy key: 9{secret}Z (prod)"):
+        with pytest.raises(InvalidInput, match="looks like it contains a tokentui secret") as refusal:
+            org.service.create_token(org.developer, "personal", name=name, scopes=["content_management_read"])
+        assert secret[4:] not in str(refusal.value) and secret[-6:] not in str(refusal.value)
+    assert audit_count(org) == before
+    assert org.service.list_tokens(org.developer, TokenQuery(search="deploy key")) == []
+
+
+def test_a_name_shaped_like_a_secret_without_its_checksum_is_a_name() -> None:
+    from tokentui.core import secrets
+    from tokentui.core.rules import check_name
+
+    secret = secrets.generate(TokenKind.PERSONAL)
+    typo = secret[:-1] + ("a" if secret[-1] != "a" else "b")
+    assert check_name(f" {typo} ", 200) == typo
+    assert check_name("ttp_ and tto_ are prefixes", 200) == "ttp_ and tto_ are prefixes"
+    assert secrets.find_in(f"a{secret}b{typo}{secret}") == [
+        (1, TokenKind.PERSONAL),
+        (2 + 2 * secrets.SECRET_LENGTH, TokenKind.PERSONAL),
+    ]

@@ -22,7 +22,7 @@ from tokentui.core.models import (
     Token,
     User,
 )
-from tokentui.core.rules import check_name, normalise_name
+from tokentui.core.rules import check_name, check_no_secret, normalise_name
 from tokentui.core.views import CreatedToken, MemberView, OrgView, RemovedMember, SpaceAccess, SpaceView
 from tokentui.settings import LIMITS
 
@@ -101,6 +101,7 @@ class Directory(ServiceBase):
             raise InvalidInput("the user's name is too long")
         if "\x00" in display:
             raise InvalidInput("the user's name must not contain NUL characters")
+        check_no_secret(display, "user's name")
         now = self.now()
         with self.store.write() as session:
             self._lock_org(session, actor.org_id)

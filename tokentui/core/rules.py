@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from tokentui.core import secrets
 from tokentui.core.errors import InvalidInput, NotAllowed
 from tokentui.core.kinds import (
     CHOOSABLE_SCOPES,
@@ -277,4 +278,18 @@ def check_name(name: str, max_length: int, what: str = "name") -> str:
         raise InvalidInput(f"the {what} is longer than {max_length} characters")
     if "\x00" in cleaned:
         raise InvalidInput(f"the {what} must not contain NUL characters")
+    check_no_secret(cleaned, what)
     return cleaned
+
+
+def check_no_secret(text: str, what: str = "name") -> None:
+    """Refuse text that holds a tokentui secret (its prefix and a valid checksum), wherever it is.
+
+    A name is shown to others and quoted in the audit log, so a secret pasted
+    into one would leak; the refusal names neither the secret nor the text.
+    """
+    if secrets.find_in(text):
+        raise InvalidInput(
+            f"the {what} looks like it contains a tokentui secret; "
+            "choose another, and revoke that token if the secret is real"
+        )
