@@ -298,7 +298,7 @@ def users_remove(obj: Context, email: str, as_json: bool) -> None:
 @json_option
 @pass_context
 def users_list(obj: Context, as_json: bool) -> None:
-    """Members of the organization with their roles, spaces and teams."""
+    """Members of the organization with their roles, spaces and teams (owners and admins)."""
     members = obj.service.members(obj.actor())
     if as_json:
         emit_json([m.to_json() for m in members])
@@ -326,7 +326,7 @@ def users_list(obj: Context, as_json: bool) -> None:
 @json_option
 @pass_context
 def users_show(obj: Context, email: str, as_json: bool) -> None:
-    """One member: role, spaces, teams."""
+    """One member: role, spaces, teams (owners and admins; any member may see themselves)."""
     member = obj.service.member(obj.actor(), email)
     if as_json:
         emit_json(member.to_json())

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONTENT_MANAGER, DEVELOPER, OUTSIDER, OWNER, SPACE_ADMIN, CliResult, Org, run_cli
+from tests.conftest import (
+    ADMIN,
+    CONTENT_MANAGER,
+    DEVELOPER,
+    OUTSIDER,
+    OWNER,
+    SPACE_ADMIN,
+    CliResult,
+    Org,
+    run_cli,
+)
 from tests.store_state import store_state
 from tokentui.core.kinds import TokenKind
 from tokentui.core.queries import TokenQuery
@@ -336,6 +346,16 @@ def test_a_name_holding_a_secret_is_refused_without_echoing_it(org: Org, db_url:
         assert store_state(db_url) == before, args
 
 
+def test_a_member_sees_themselves_and_an_admin_sees_everyone(org: Org, db_url: str) -> None:
+    own = run_cli("users", "show", f" {DEVELOPER.upper()} ", "--json", db=db_url, actor=DEVELOPER)
+    assert own.code == 0, own.err
+    assert json.loads(own.out)["email"] == DEVELOPER
+    listed = run_cli("users", "list", "--json", db=db_url, actor=ADMIN)
+    assert listed.code == 0 and DEVELOPER in [m["email"] for m in json.loads(listed.out)]
+    other = run_cli("users", "show", DEVELOPER, db=db_url, actor=ADMIN)
+    assert other.code == 0 and other.out.startswith(f"{DEVELOPER}  member")
+
+
 # -- every refusal: exit code, one stderr line, nothing changed ---------------------------------
 
 REFUSALS: list[tuple[str, tuple[str, ...], str | None, int, str]] = [
@@ -493,6 +513,9 @@ REFUSALS: list[tuple[str, tuple[str, ...], str | None, int, str]] = [
     ("reset unknown", ("tokens", "reset", "nope"), OWNER, 4, "no token"),
     ("bad action", ("verify", "--action", "content.delete"), None, 2, "'content.delete' is not one of"),
     ("audit by member", ("audit",), DEVELOPER, 3, "owners and admins"),
+    ("members by member", ("users", "list"), DEVELOPER, 3, "only organization owners and admins can list"),
+    ("other member by member", ("users", "show", OWNER), DEVELOPER, 3, "can see other members"),
+    ("stranger by member", ("users", "show", "nobody@acme.test"), DEVELOPER, 3, "can see other members"),
     ("unknown command", ("tokens", "frobnicate"), OWNER, 2, "No such command"),
     ("no expiry change", ("tokens", "update"), OWNER, 2, "No such command"),
 ]
