@@ -773,7 +773,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"tokentui: error: {printable(message)}", err=True)
+    # A refusal may quote what was typed, and someone may have typed a secret where an id or a
+    # name goes: error lines end up in CI logs, so a secret is never echoed.
+    from tokentui.core.redact import redact
+
+    click.echo(f"tokentui: error: {printable(redact(message))}", err=True)
     sys.exit(code)
 
 

@@ -356,6 +356,23 @@ def test_a_member_sees_themselves_and_an_admin_sees_everyone(org: Org, db_url: s
     assert other.code == 0 and other.out.startswith(f"{DEVELOPER}  member")
 
 
+def test_an_error_line_never_echoes_a_secret_typed_where_an_id_or_a_name_goes(org: Org, db_url: str) -> None:
+    secret = org.service.create_token(org.developer, "personal", scopes=["content_management_read"]).secret
+    attempts = [
+        ("tokens", "show", secret),
+        ("tokens", "revoke", secret),
+        ("tokens", "create", "--kind", "delivery", "--space", secret, "--env", "production"),
+        ("tokens", "list", "--created-after", secret),
+        ("tokens", "create", "--kind", secret),
+        ("spaces", "grant", secret, DEVELOPER, "--role", "admin"),
+    ]
+    for args in attempts:
+        result = run_cli(*args, db=db_url, actor=OWNER)
+        assert result.code in (2, 4), (args, result.err)
+        assert result.err.startswith("tokentui: error: ") and secret[4:] not in result.err, args
+        assert "ttp_[REDACTED]" in result.err, args
+
+
 # -- every refusal: exit code, one stderr line, nothing changed ---------------------------------
 
 REFUSALS: list[tuple[str, tuple[str, ...], str | None, int, str]] = [
