@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -305,7 +305,7 @@ def users_remove(obj: Context, email: str, as_json: bool) -> None:
 @json_option
 @pass_context
 def users_list(obj: Context, as_json: bool) -> None:
-    """Members of the organization with their roles, spaces and teams."""
+    """Members of the organization with their roles, spaces and teams (owners and admins)."""
     members = obj.service.members(obj.actor())
     if as_json:
         emit_json([m.to_json() for m in members])
@@ -333,7 +333,7 @@ def users_list(obj: Context, as_json: bool) -> None:
 @json_option
 @pass_context
 def users_show(obj: Context, email: str, as_json: bool) -> None:
-    """One member: role, spaces, teams."""
+    """One member: role, spaces, teams (owners and admins; any member may see themselves)."""
     member = obj.service.member(obj.actor(), email)
     if as_json:
         emit_json(member.to_json())
@@ -415,8 +415,10 @@ def spaces_add(
 @pass_context
 def spaces_grant(obj: Context, space: str, email: str, role: str) -> None:
     """Give EMAIL a role in SPACE."""
+    from tokentui.core.rules import normalise_name
+
     obj.service.grant(obj.actor(), space, email, role)
-    click.echo(f"{printable(email.strip().lower())} is now {role} in {printable(space)}.")
+    click.echo(f"{printable(email.strip().lower())} is now {role} in {printable(normalise_name(space))}.")
 
 
 @spaces.command("list")
@@ -452,8 +454,8 @@ def teams() -> None:
 @pass_context
 def teams_add(obj: Context, name: str, members: tuple[str, ...]) -> None:
     """Create a team."""
-    obj.service.add_team(obj.actor(), name, members)
-    click.echo(f"Created team {printable(name.strip())}.")
+    team = obj.service.add_team(obj.actor(), name, members)
+    click.echo(f"Created team {printable(team)}.")
 
 
 # -- tokens ---------------------------------------------------------------------------
@@ -529,13 +531,13 @@ def tokens_create(
 
 
 def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime | None:
-    from tokentui.core.expiry import parse_day
+    """The instant a day option stands for: its start, or (``end``) the start of the day after."""
+    from tokentui.core.expiry import parse_day, start_of_day, start_of_next_day
 
     if value is None:
         return None
     day = parse_day(value, what)
-    start = datetime.combine(day, time(0), tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
+    return start_of_next_day(day) if end else start_of_day(day)
 
 
 @tokens.command("list")
@@ -567,7 +569,7 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
     help="Order by this column, ties by id; by status, each status by when revoked, then by expiry.",
 )
 @click.option("--asc", is_flag=True, help="Ascending order (default: descending).")
-@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")
+@click.option("--limit", type=click.IntRange(0, sys.maxsize), default=None, help="At most this many rows.")
 @json_option
 @pass_context
 def tokens_list(
@@ -778,7 +780,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"tokentui: error: {printable(message)}", err=True)
+    # A refusal may quote what was typed, and someone may have typed a secret where an id or a
+    # name goes: error lines end up in CI logs, so a secret is never echoed.
+    from tokentui.core.redact import redact
+
+    click.echo(f"tokentui: error: {printable(redact(message))}", err=True)
     sys.exit(code)
 
 

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONTENT_MANAGER, DEVELOPER, OUTSIDER, OWNER, SPACE_ADMIN, CliResult, Org, run_cli
+from tests.conftest import (
+    ADMIN,
+    CONTENT_MANAGER,
+    DEVELOPER,
+    OUTSIDER,
+    OWNER,
+    SPACE_ADMIN,
+    CliResult,
+    Org,
+    run_cli,
+)
 from tests.store_state import store_state
 from tokentui.core.kinds import TokenKind
 from tokentui.core.queries import TokenQuery
@@ -177,6 +187,15 @@ def test_tokens_list_filters_and_json_fields(org: Org, db_url: str) -> None:
     assert earlier == []
 
 
+def test_the_widest_day_range_lists_every_token(org: Org, db_url: str) -> None:
+    org.service.create_token(org.developer, "personal", name="far", scopes=["content_management_read"])
+    widest = ("--created-after", "0001-01-01", "--created-before", "9999-12-30")
+    expiring = ("--expires-after", "0001-01-01", "--expires-before", "9999-12-30")
+    result = run_cli("tokens", "list", *widest, *expiring, "--mine", "--json", db=db_url, actor=DEVELOPER)
+    assert result.code == 0, result.err
+    assert [r["name"] for r in json.loads(result.out)] == ["far"]
+
+
 def test_member_lists_their_own_tokens_and_admin_narrows_with_mine(org: Org, db_url: str) -> None:
     org.service.create_token(org.developer, "personal", name="devs", scopes=["content_management_read"])
     org.service.create_token(org.owner, "personal", name="owners", scopes=["content_management_read"])
@@ -270,6 +289,88 @@ def test_output_of_hostile_names_is_made_safe(org: Org, db_url: str) -> None:
     assert shown["name"] == name  # stored faithfully; JSON escapes it
     raw = run_cli("tokens", "show", created.token.id, "--json", db=db_url, actor=DEVELOPER).out
     assert "\x1b" not in raw
+
+
+def test_every_lookup_by_name_trims_it_as_creation_does(org: Org, db_url: str) -> None:
+    def ok(*args: str, actor: str | None = OWNER, stdin: str | None = None) -> str:
+        result = run_cli(*args, db=db_url, actor=actor, stdin=stdin)
+        assert result.code == 0, (args, result.err)
+        return result.out
+
+    granted = ok("spaces", "grant", " Website ", f" {OUTSIDER} ", "--role", "developer", "--org", " Acme ")
+    assert granted.strip() == f"{OUTSIDER} is now developer in Website."
+    created = json.loads(
+        ok(
+            *("tokens", "create", "--kind", "delivery", "--space", "\tWebsite ", "--env", " production"),
+            *("--branch", " live ", "--json"),
+            actor=OUTSIDER,
+        )
+    )
+    assert (created["space"], created["environment"]) == ("Website", "production")
+    listed = json.loads(ok("tokens", "list", "--space", " Website ", "--kind", "delivery", "--json"))
+    assert [t["id"] for t in listed] == [created["id"]]
+    decision = ok(
+        *("verify", "--action", "content.read", "--space", " Website ", "--env", "production "),
+        *("--branch", " main", "--org", " Acme"),
+        actor=None,
+        stdin=created["token"] + "\n",
+    )
+    assert json.loads(decision) == {"allowed": True, "reason": None}
+    space = json.loads(ok("spaces", "add", "Shop", "--branch", "main", "--alias", "live= main ", "--json"))
+    assert space["aliases"] == {"live": "main"}
+
+
+def test_a_name_holding_a_secret_is_refused_without_echoing_it(org: Org, db_url: str) -> None:
+    secret = org.service.create_token(org.developer, "personal", scopes=["content_management_read"]).secret
+    attempts = [
+        (
+            ("tokens", "create", "--kind", "personal", "--name", f"ci X{secret}9 deploy"),
+            DEVELOPER,
+            "the name",
+        ),
+        (("tokens", "create", "--kind", "personal", "--name", secret), DEVELOPER, "the name"),
+        (("tokens", "create", "--kind", "oauth", "--app", f"Zap{secret}"), DEVELOPER, "application name"),
+        (("spaces", "add", f"{secret}x"), OWNER, "space name"),
+        (("teams", "add", f"team {secret}"), OWNER, "team name"),
+        (
+            ("users", "add", "new@acme.test", "--role", "member", "--name", f"Ann{secret}"),
+            OWNER,
+            "user's name",
+        ),
+    ]
+    for args, actor, what in attempts:
+        before = store_state(db_url)
+        result = run_cli(*args, db=db_url, actor=actor)
+        assert_refused(result, 2, f"{what} looks like it contains a tokentui secret")
+        assert secret[4:20] not in result.err and secret[-10:] not in result.err
+        assert store_state(db_url) == before, args
+
+
+def test_a_member_sees_themselves_and_an_admin_sees_everyone(org: Org, db_url: str) -> None:
+    own = run_cli("users", "show", f" {DEVELOPER.upper()} ", "--json", db=db_url, actor=DEVELOPER)
+    assert own.code == 0, own.err
+    assert json.loads(own.out)["email"] == DEVELOPER
+    listed = run_cli("users", "list", "--json", db=db_url, actor=ADMIN)
+    assert listed.code == 0 and DEVELOPER in [m["email"] for m in json.loads(listed.out)]
+    other = run_cli("users", "show", DEVELOPER, db=db_url, actor=ADMIN)
+    assert other.code == 0 and other.out.startswith(f"{DEVELOPER}  member")
+
+
+def test_an_error_line_never_echoes_a_secret_typed_where_an_id_or_a_name_goes(org: Org, db_url: str) -> None:
+    secret = org.service.create_token(org.developer, "personal", scopes=["content_management_read"]).secret
+    attempts = [
+        ("tokens", "show", secret),
+        ("tokens", "revoke", secret),
+        ("tokens", "create", "--kind", "delivery", "--space", secret, "--env", "production"),
+        ("tokens", "list", "--created-after", secret),
+        ("tokens", "create", "--kind", secret),
+        ("spaces", "grant", secret, DEVELOPER, "--role", "admin"),
+    ]
+    for args in attempts:
+        result = run_cli(*args, db=db_url, actor=OWNER)
+        assert result.code in (2, 4), (args, result.err)
+        assert result.err.startswith("tokentui: error: ") and secret[4:] not in result.err, args
+        assert "ttp_[REDACTED]" in result.err, args
 
 
 # -- every refusal: exit code, one stderr line, nothing changed ---------------------------------
@@ -389,11 +490,49 @@ REFUSALS: list[tuple[str, tuple[str, ...], str | None, int, str]] = [
     ),
     ("short last4", ("tokens", "list", "--last4", "abc"), OWNER, 2, "exactly four"),
     ("bad list date", ("tokens", "list", "--created-after", "last week"), OWNER, 2, "not a date"),
+    *[
+        (
+            f"{option} past the last day",
+            ("tokens", "list", option, "9999-12-31"),
+            OWNER,
+            2,
+            f"{option} '9999-12-31'",
+        )
+        for option in ("--created-after", "--created-before", "--expires-after", "--expires-before")
+    ],
+    (
+        "space past the last day",
+        ("spaces", "add", "Z", "--created", "9999-12-31"),
+        OWNER,
+        2,
+        "--created '9999",
+    ),
+    (
+        "expiry past the last day",
+        ("tokens", "create", "--kind", "personal", "--expires", "9999-12-31"),
+        DEVELOPER,
+        2,
+        "too far away",
+    ),
+    *[
+        (
+            f"expiry of {len(amount)} digits",
+            ("tokens", "create", "--kind", "personal", "--expires", f"{amount}d"),
+            DEVELOPER,
+            2,
+            "too far away",
+        )
+        for amount in ("99999999999", "9" * 5000)
+    ],
+    ("huge limit", ("tokens", "list", "--limit", "9" * 30), OWNER, 2, "--limit"),
     ("show unknown", ("tokens", "show", "nope"), OWNER, 4, "no token 'nope'"),
     ("revoke unknown", ("tokens", "revoke", "nope"), OWNER, 4, "no token"),
     ("reset unknown", ("tokens", "reset", "nope"), OWNER, 4, "no token"),
     ("bad action", ("verify", "--action", "content.delete"), None, 2, "'content.delete' is not one of"),
     ("audit by member", ("audit",), DEVELOPER, 3, "owners and admins"),
+    ("members by member", ("users", "list"), DEVELOPER, 3, "only organization owners and admins can list"),
+    ("other member by member", ("users", "show", OWNER), DEVELOPER, 3, "can see other members"),
+    ("stranger by member", ("users", "show", "nobody@acme.test"), DEVELOPER, 3, "can see other members"),
     ("unknown command", ("tokens", "frobnicate"), OWNER, 2, "No such command"),
     ("no expiry change", ("tokens", "update"), OWNER, 2, "No such command"),
 ]

@@ -582,3 +582,66 @@ def test_user_in_several_organizations_must_choose_one(org: Org) -> None:
     with pytest.raises(InvalidInput, match="several organizations"):
         org.service.actor(ADMIN)
     assert org.service.actor(ADMIN, "Second").org_name == "Second"
+
+
+@pytest.mark.parametrize(
+    "text", ["9999-12-31", "99999999999d", "9" * 5000 + "h", "999999y"], ids=lambda t: t[:12]
+)
+def test_an_expiry_beyond_any_instant_is_invalid_input_not_an_overflow(org: Org, text: str) -> None:
+    with pytest.raises(InvalidInput, match="too far away"):
+        org.service.create_token(org.developer, "personal", scopes=["content_management_read"], expires=text)
+
+
+def test_a_day_option_stops_at_the_last_day_with_a_next_one() -> None:
+    from tokentui.core.expiry import LAST_DAY, parse_day, start_of_next_day
+
+    assert start_of_next_day(parse_day("9999-12-30", "--until")) == datetime(9999, 12, 31, tzinfo=UTC)
+    assert parse_day("9999-12-30", "--until") == LAST_DAY
+    with pytest.raises(InvalidInput, match="--until '9999-12-31' is out of range"):
+        parse_day("9999-12-31", "--until")
+
+
+def test_names_are_looked_up_trimmed_as_they_were_created(org: Org) -> None:
+    service = org.service
+    owner = service.actor(f" {OWNER} ", "\tAcme ")
+    service.grant(owner, " Website ", DEVELOPER, "admin")
+    created = service.create_token(
+        org.developer, "delivery", space=" Website", environment="production ", branches=[" next "]
+    )
+    assert (created.token.space, created.token.environment, created.token.branches) == (
+        "Website",
+        "production",
+        ("next",),
+    )
+    found = service.list_tokens(owner, TokenQuery(space=" Website ", kinds=frozenset({TokenKind.DELIVERY})))
+    assert [t.id for t in found] == [created.token.id]
+    decision = service.verify(created.secret, "content.read", space=" Website ", environment=" production")
+    assert decision.allowed
+
+
+@pytest.mark.parametrize("kind", list(TokenKind), ids=lambda k: k.value)
+def test_a_token_name_holding_a_secret_of_any_kind_is_refused(org: Org, kind: TokenKind) -> None:
+    from tokentui.core import secrets
+
+    secret = secrets.generate(kind)
+    before = audit_count(org)
+    for name in (secret, f"X{secret}", f"{secret}0", f"deploy key: 9{secret}Z (prod)"):
+        with pytest.raises(InvalidInput, match="looks like it contains a tokentui secret") as refusal:
+            org.service.create_token(org.developer, "personal", name=name, scopes=["content_management_read"])
+        assert secret[4:] not in str(refusal.value) and secret[-6:] not in str(refusal.value)
+    assert audit_count(org) == before
+    assert org.service.list_tokens(org.developer, TokenQuery(search="deploy key")) == []
+
+
+def test_a_name_shaped_like_a_secret_without_its_checksum_is_a_name() -> None:
+    from tokentui.core import secrets
+    from tokentui.core.rules import check_name
+
+    secret = secrets.generate(TokenKind.PERSONAL)
+    typo = secret[:-1] + ("a" if secret[-1] != "a" else "b")
+    assert check_name(f" {typo} ", 200) == typo
+    assert check_name("ttp_ and tto_ are prefixes", 200) == "ttp_ and tto_ are prefixes"
+    assert secrets.find_in(f"a{secret}b{typo}{secret}") == [
+        (1, TokenKind.PERSONAL),
+        (2 + 2 * secrets.SECRET_LENGTH, TokenKind.PERSONAL),
+    ]

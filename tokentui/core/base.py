@@ -14,7 +14,7 @@ from tokentui.core import secrets
 from tokentui.core.errors import InvalidInput, NotAllowed, NotFound
 from tokentui.core.kinds import OrgRole, SpaceRole, TokenKind, parse_enum
 from tokentui.core.models import AuditEvent, Membership, Organization, Space, SpaceMembership, Token, User
-from tokentui.core.rules import SpaceStanding, is_org_admin
+from tokentui.core.rules import SpaceStanding, is_org_admin, normalise_name
 from tokentui.core.secrets import ALPHABET
 from tokentui.core.store import Prepared, Store
 from tokentui.core.views import CreatedToken, to_view
@@ -99,6 +99,7 @@ class ServiceBase:
                 .order_by(col(Organization.name))
             ).all()
         if org is not None:
+            org = normalise_name(org)
             for organization, membership in rows:
                 if organization.name == org:
                     return Actor(
@@ -138,6 +139,7 @@ class ServiceBase:
 
     @staticmethod
     def _space(session: Session, org_id: int | None, name: str, *, lock: bool = False) -> Space:
+        name = normalise_name(name)
         if org_id is None:
             raise NotFound(f"no space {name!r}: you are not in an organization")
         stmt = select(Space).where(col(Space.org_id) == org_id, col(Space.name) == name)

@@ -22,7 +22,7 @@ from tokentui.core.models import (
     Token,
     User,
 )
-from tokentui.core.rules import check_name
+from tokentui.core.rules import check_name, check_no_secret, is_org_admin, normalise_name
 from tokentui.core.views import CreatedToken, MemberView, OrgView, RemovedMember, SpaceAccess, SpaceView
 from tokentui.settings import LIMITS
 
@@ -101,6 +101,7 @@ class Directory(ServiceBase):
             raise InvalidInput("the user's name is too long")
         if "\x00" in display:
             raise InvalidInput("the user's name must not contain NUL characters")
+        check_no_secret(display, "user's name")
         now = self.now()
         with self.store.write() as session:
             self._lock_org(session, actor.org_id)
@@ -191,18 +192,26 @@ class Directory(ServiceBase):
             return RemovedMember(user.email, cut_off)
 
     def member(self, actor: Actor, email: str) -> MemberView:
-        """One member with their spaces and teams (the author drill-down)."""
+        """One member with their spaces and teams (the author drill-down).
+
+        Owners and admins see any member; a member sees only themselves, and is
+        refused the same way whether or not the other address belongs to anyone.
+        """
+        address = normalise_email(email)
         with self.store.read() as session:
-            self._current_role(session, actor)
-            user = self._user(session, email)
+            role = self._current_role(session, actor)
+            if not is_org_admin(role) and address != actor.email:
+                raise NotAllowed("only organization owners and admins can see other members")
+            user = self._user(session, address)
             if actor.org_id is None or self._membership(session, actor.org_id, user.id or 0) is None:
                 raise NotFound(f"{user.email} is not a member of {actor.org_name}")
             return self._member_view(session, actor.org_id, user)
 
     def members(self, actor: Actor) -> list[MemberView]:
-        """Every member of the actor's organization."""
+        """Every member of the actor's organization (owners and admins, as Contentful's members page)."""
         with self.store.read() as session:
-            self._current_role(session, actor)
+            if not is_org_admin(self._current_role(session, actor)):
+                raise NotAllowed("only organization owners and admins can list the organization's members")
             users = session.exec(
                 select(User)
                 .join(Membership, col(Membership.user_id) == col(User.id))
@@ -262,7 +271,7 @@ class Directory(ServiceBase):
             raise InvalidInput("a space cannot be created in the future")
         env_names = _unique_names(environments or ["master"], "environment")
         branch_names = _unique_names(branches or ["main"], "branch")
-        alias_pairs = [(check_name(a, 64, "alias"), b) for a, b in aliases]
+        alias_pairs = [(check_name(a, 64, "alias"), normalise_name(b)) for a, b in aliases]
         clash = set(env_names) & set(branch_names) | {a for a, _ in alias_pairs} & (
             set(env_names) | set(branch_names)
         )

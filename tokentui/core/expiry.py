@@ -8,14 +8,29 @@ from datetime import UTC, date, datetime, time, timedelta
 from tokentui.core.errors import InvalidInput
 from tokentui.settings import LIMITS
 
-_DURATION = re.compile(r"^(\d{1,6})([hdwy])$")
+_DURATION = re.compile(r"^([0-9]+)([hdwy])$")
 _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7, "y": 24 * 365}
+# A duration of more digits than this is beyond any expiry; it is refused before int() reads it,
+# which for a long enough run of digits is slow and then fails.
+_MAX_DIGITS = 12
+# A day bounds a range that ends at the next midnight, so the last day with a next one is the last usable.
+LAST_DAY = date.max - timedelta(days=1)
 NEVER = "never"
 
 
 def end_of_day(day: date) -> datetime:
     """The last instant of ``day`` in UTC (what a date means as an expiry)."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+def start_of_day(day: date) -> datetime:
+    """The first instant of ``day`` in UTC (what a date means as the start of a range)."""
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def start_of_next_day(day: date) -> datetime:
+    """The first instant after ``day`` in UTC (the exclusive end of a range that includes ``day``)."""
+    return start_of_day(day + timedelta(days=1))
 
 
 def parse_expiry(text: str, now: datetime) -> datetime | None:
@@ -25,13 +40,13 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
         return None
     match = _DURATION.match(value)
     if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        if amount == 0:
+        digits, unit = match.group(1).lstrip("0"), match.group(2)
+        if not digits:
             raise InvalidInput(f"expiry {text!r} is not in the future")
-        delta = timedelta(hours=amount * _UNIT_HOURS[unit])
-        if delta > LIMITS.max_expiry:
+        hours = int(digits) * _UNIT_HOURS[unit] if len(digits) <= _MAX_DIGITS else None
+        if hours is None or hours > LIMITS.max_expiry // timedelta(hours=1):
             raise InvalidInput(f"expiry {text!r} is too far away (at most {LIMITS.max_expiry.days} days)")
-        return now + delta
+        return now + timedelta(hours=hours)
     try:
         day = date.fromisoformat(value)
     except ValueError:
@@ -53,8 +68,11 @@ def check_expiry(instant: datetime, now: datetime) -> datetime:
 
 
 def parse_day(text: str, what: str) -> date:
-    """A ``YYYY-MM-DD`` date option, or InvalidInput naming the option."""
+    """A ``YYYY-MM-DD`` date option up to :data:`LAST_DAY`, or InvalidInput naming the option."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
+    if day > LAST_DAY:
+        raise InvalidInput(f"{what} {text!r} is out of range (the last day is {LAST_DAY.isoformat()})")
+    return day

@@ -26,6 +26,7 @@ from sqlmodel import col
 
 from tokentui.core.kinds import Status, TokenKind
 from tokentui.core.models import Membership, Space, Token, User
+from tokentui.core.rules import normalise_name
 
 
 class SortKey(StrEnum):
@@ -254,7 +255,7 @@ def conditions(query: TokenQuery, now: datetime, *, name_index: bool = False) ->
         authors = select(col(User.id)).where(col(User.email) == query.author.strip().lower())
         where.append(col(Token.author_id).in_(authors))
     if query.space:
-        spaces = select(col(Space.id)).where(col(Space.name) == query.space)
+        spaces = select(col(Space.id)).where(col(Space.name) == normalise_name(query.space))
         where.append(col(Token.space_id).in_(spaces))
     if query.created_after is not None:
         where.append(col(Token.created_at) >= query.created_after)

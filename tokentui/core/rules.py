@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from tokentui.core import secrets
 from tokentui.core.errors import InvalidInput, NotAllowed
 from tokentui.core.kinds import (
     CHOOSABLE_SCOPES,
@@ -259,13 +260,36 @@ def _branch_check(facts: TokenFacts, target: Target) -> DenyReason | None:
     return None
 
 
+def normalise_name(name: str) -> str:
+    """A name as it is stored and looked up: without surrounding whitespace.
+
+    Creation stores a name through this and every lookup by name goes through it
+    too, so ``" Website "`` finds the space created as ``Website``.
+    """
+    return name.strip()
+
+
 def check_name(name: str, max_length: int, what: str = "name") -> str:
     """A trimmed, non-empty name without control characters beyond what is stored faithfully."""
-    cleaned = name.strip()
+    cleaned = normalise_name(name)
     if not cleaned:
         raise InvalidInput(f"the {what} must not be empty")
     if len(cleaned) > max_length:
         raise InvalidInput(f"the {what} is longer than {max_length} characters")
     if "\x00" in cleaned:
         raise InvalidInput(f"the {what} must not contain NUL characters")
+    check_no_secret(cleaned, what)
     return cleaned
+
+
+def check_no_secret(text: str, what: str = "name") -> None:
+    """Refuse text that holds a tokentui secret (its prefix and a valid checksum), wherever it is.
+
+    A name is shown to others and quoted in the audit log, so a secret pasted
+    into one would leak; the refusal names neither the secret nor the text.
+    """
+    if secrets.find_in(text):
+        raise InvalidInput(
+            f"the {what} looks like it contains a tokentui secret; "
+            "choose another, and revoke that token if the secret is real"
+        )

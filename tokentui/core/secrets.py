@@ -81,3 +81,20 @@ def hash_secret(secret: str) -> str:
 def last_four(secret: str) -> str:
     """The last four characters, kept in the store and shown as the redacted value."""
     return secret[-4:]
+
+
+def find_in(text: str) -> list[tuple[int, TokenKind]]:
+    """Where each well-formed secret (a prefix and a valid checksum) starts in ``text``, and its kind.
+
+    Whatever surrounds it: a secret glued to letters or digits is found as well,
+    because each candidate is the fixed-length run after a prefix and its checksum
+    decides, not the characters around it.
+    """
+    found = []
+    for prefix, kind in KIND_BY_PREFIX.items():
+        start = text.find(prefix + "_")
+        while start != -1:
+            if parse(text[start : start + SECRET_LENGTH]) is kind:
+                found.append((start, kind))
+            start = text.find(prefix + "_", start + 1)
+    return sorted(found)

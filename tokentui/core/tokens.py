@@ -35,6 +35,7 @@ from tokentui.core.rules import (
     check_may_reset,
     check_may_revoke,
     check_name,
+    normalise_name,
     normalise_scopes,
 )
 from tokentui.core.views import CreatedToken, TokenView, to_view
@@ -81,7 +82,7 @@ class Tokens(ServiceBase):
             name if name is not None else f"{kind.label} {now.date().isoformat()}", LIMITS.max_name_length
         )
         chosen_scopes = normalise_scopes(kind, scopes)
-        branch_list = tuple(dict.fromkeys(b.strip() for b in branches if b.strip()))
+        branch_list = tuple(dict.fromkeys(normalise_name(b) for b in branches if normalise_name(b)))
         expires_at = self._expiry_for(kind, expires, now)
         app_name = self._app_for(kind, app)
         if kind.is_user_token:
@@ -229,6 +230,8 @@ class Tokens(ServiceBase):
                 col(Environment.space_id) == space.id, col(Environment.is_branch).is_(False)
             )
         ).all()
+        if environment is not None:
+            environment = normalise_name(environment)
         if environment is None:
             if len(names) == 1:
                 return names[0]

@@ -23,7 +23,7 @@ from tokentui.core import secrets
 from tokentui.core.base import LAST_USED_RESOLUTION, ServiceBase
 from tokentui.core.kinds import Action, DenyReason, OrgRole, SpaceRole, Status, TokenKind, parse_enum
 from tokentui.core.models import Environment, Membership, Organization, Space, SpaceMembership, Token, User
-from tokentui.core.rules import SpaceStanding, Target, TokenFacts, decide, token_status
+from tokentui.core.rules import SpaceStanding, Target, TokenFacts, decide, normalise_name, token_status
 from tokentui.core.store import HotConnection, Prepared
 from tokentui.core.views import Decision
 
@@ -132,6 +132,9 @@ class Verifier(ServiceBase):
         """
         action = action if isinstance(action, Action) else parse_enum(Action, action, "action")
         secret = secret.strip()
+        space, environment, org, branch = (
+            None if name is None else normalise_name(name) for name in (space, environment, org, branch)
+        )
         kind = secrets.parse(secret)
         if kind is None:
             return Decision(False, DenyReason.UNKNOWN.value)
