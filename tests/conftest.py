@@ -42,14 +42,11 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
         monkeypatch.delenv(name, raising=False)
 
 
-# The tests of these directories run on both databases; the others on SQLite.
-BOTH_DATABASES = frozenset({"core", "cli", "reminders", "trust"})
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked ``both_databases`` that takes a store runs once on SQLite and once on PostgreSQL."""
     if (
-        "db_url" in metafunc.fixturenames
-        and metafunc.definition.path.parent.name in BOTH_DATABASES
+        ("db_url" in metafunc.fixturenames or "empty_db_url" in metafunc.fixturenames)
+        and metafunc.definition.get_closest_marker("both_databases") is not None
         and metafunc.definition.get_closest_marker("sqlite_only") is None
     ):
         metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
@@ -69,6 +66,12 @@ def database(request: pytest.FixtureRequest) -> str:
 def db_url(database: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty store for one test (tests/databases.py)."""
     yield from database_url(database, tmp_path)
+
+
+@pytest.fixture
+def empty_db_url(database: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, for the tests of migrating one."""
+    yield from database_url(database, tmp_path, migrated=False)
 
 
 @pytest.fixture

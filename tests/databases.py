@@ -54,27 +54,59 @@ def _connect(url: str):  # type: ignore[no-untyped-def]
     )
 
 
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+_template: list[str] = []
+
+
+def _migrated_template(admin: str) -> str:
+    """A database holding tokentui's schema and nothing else, made once per test process.
+
+    Each test's database is a copy of it (``CREATE DATABASE ... TEMPLATE``): a copy is a
+    file copy on the server, where migrating a new database is dozens of statements.
+    """
+    if not _template:
+        from sqlalchemy.engine import make_url
+
+        from tokentui.core.store import Store
+
+        name = f"tokentui_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        with _connect(admin) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        Store(make_url(admin).set(database=name).render_as_string(hide_password=False)).dispose()
+        _template.append(name)
+        _cluster_stack.callback(_drop, admin, name)
+    return _template[0]
+
+
+def _drop(admin: str, name: str) -> None:
+    with _connect(admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_database(*, migrated: bool = True) -> Iterator[str]:
+    """A new PostgreSQL database for one test, with the schema (or empty); dropped afterwards."""
     from sqlalchemy.engine import make_url
 
     admin = _admin_url()
+    template = f' TEMPLATE "{_migrated_template(admin)}"' if migrated else ""
     name = "tokentui_test_" + uuid.uuid4().hex[:12]
     with _connect(admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:
-        with _connect(admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
 
 
-def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
-    """The store URL for one test on ``kind`` ("sqlite" or "postgresql")."""
+def database_url(kind: str, tmp_path: Path, *, migrated: bool = True) -> Iterator[str]:
+    """The store URL for one test on ``kind`` ("sqlite" or "postgresql").
+
+    SQLite's is a path where no file is yet; PostgreSQL's a database that already has the
+    schema, unless ``migrated`` is false (for the tests of migrating itself).
+    """
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'tokentui.db'}"
     else:
-        yield from postgres_database()
+        yield from postgres_database(migrated=migrated)
 
 
 def stop_cluster() -> None:

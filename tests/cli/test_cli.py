@@ -23,6 +23,8 @@ from tests.store_state import store_state
 from tokentui.core.kinds import TokenKind
 from tokentui.core.queries import TokenQuery
 
+pytestmark = pytest.mark.both_databases
+
 TOKEN_FIELDS = {
     "id",
     "kind",

@@ -16,6 +16,8 @@ from tokentui.core.kinds import Status, TokenKind
 from tokentui.core.service import Service
 from tokentui.core.store import Store
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_demo_fills_a_believable_organization_with_every_kind_and_status(service: Service) -> None:
     summary = fill_demo(service)

@@ -22,6 +22,8 @@ from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.service import Actor, Service
 from tokentui.core.views import TokenView
 
+pytestmark = pytest.mark.both_databases
+
 PAGE = 37  # not a divisor of anything here, so pages straddle segment boundaries
 
 QUERIES = {

@@ -1,4 +1,8 @@
-"""Every rule of SPEC.md's token-kinds table, driven through the core service."""
+"""Every rule of SPEC.md's token-kinds table, driven through the core service.
+
+A rule the database takes part in (limits, listings, lookups, revocation) is marked
+``both_databases``; input refused before any query runs on SQLite alone.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ def test_manage_scope_implies_read(org: Org) -> None:
     assert org.service.verify(created.secret, "content.write", space="Website").allowed
 
 
+@pytest.mark.both_databases
 def test_read_scope_allows_only_reads(org: Org) -> None:
     created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     assert org.service.verify(created.secret, "content.read", space="Website").allowed
@@ -92,6 +97,7 @@ def test_expiry_is_chosen_only_at_creation(org: Org) -> None:
     assert revoked.expires_at == created.token.expires_at
 
 
+@pytest.mark.both_databases
 def test_personal_token_has_its_users_permissions_in_every_organization(org: Org) -> None:
     service = org.service
     service.init_org("Globex", "boss@globex.test")
@@ -107,6 +113,7 @@ def test_personal_token_has_its_users_permissions_in_every_organization(org: Org
     assert service.verify(created.secret, "users.manage", org="Globex").reason == "no_access"
 
 
+@pytest.mark.both_databases
 def test_only_its_author_revokes_a_personal_token(org: Org) -> None:
     created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     with pytest.raises(NotAllowed, match="remove the author from the organization"):
@@ -115,6 +122,7 @@ def test_only_its_author_revokes_a_personal_token(org: Org) -> None:
     assert revoked.status is Status.REVOKED and revoked.revoked_reason == "revoked"
 
 
+@pytest.mark.both_databases
 def test_revoking_twice_is_a_conflict(org: Org) -> None:
     created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     org.service.revoke(org.developer, created.token.id)
@@ -122,6 +130,7 @@ def test_revoking_twice_is_a_conflict(org: Org) -> None:
         org.service.revoke(org.developer, created.token.id)
 
 
+@pytest.mark.both_databases
 def test_removing_the_author_cuts_personal_token_access_to_the_organization(org: Org) -> None:
     service = org.service
     created = service.create_token(org.developer, "personal", scopes=["content_management_manage"])
@@ -138,6 +147,7 @@ def test_removing_the_author_cuts_personal_token_access_to_the_organization(org:
     assert created.token.id in {t.id for t in mine}
 
 
+@pytest.mark.both_databases
 def test_admins_cannot_remove_owners_and_the_last_owner_stays(org: Org) -> None:
     with pytest.raises(NotAllowed, match="only owners can remove an owner"):
         org.service.remove_member(org.admin, OWNER)
@@ -145,6 +155,7 @@ def test_admins_cannot_remove_owners_and_the_last_owner_stays(org: Org) -> None:
         org.service.remove_member(org.owner, OWNER)
 
 
+@pytest.mark.both_databases
 def test_members_cannot_remove_members(org: Org) -> None:
     with pytest.raises(NotAllowed, match="owners and admins"):
         org.service.remove_member(org.developer, CONTENT_MANAGER)
@@ -162,6 +173,7 @@ def test_oauth_token_needs_an_application_name(org: Org) -> None:
     assert created.token.app_name == "Zapier" and created.token.kind is TokenKind.OAUTH
 
 
+@pytest.mark.both_databases
 def test_oauth_tokens_are_listed_beside_personal_tokens_with_a_kind_filter(org: Org) -> None:
     org.service.create_token(org.developer, "oauth", scopes=["content_management_read"], app="Zapier")
     org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
@@ -199,6 +211,7 @@ def test_delivery_token_unknown_environment_is_refused(org: Org) -> None:
         org.service.create_token(org.developer, "delivery", space="Website", environment="prod")
 
 
+@pytest.mark.both_databases
 def test_delivery_token_limit_is_twenty_per_space(org: Org) -> None:
     for index in range(LIMITS.delivery_tokens_per_space):
         org.service.create_token(
@@ -212,6 +225,7 @@ def test_delivery_token_limit_is_twenty_per_space(org: Org) -> None:
     org.service.create_token(org.owner, "delivery", space="Legacy")
 
 
+@pytest.mark.both_databases
 def test_revoked_delivery_tokens_free_their_place_under_the_limit(org: Org) -> None:
     tokens = [
         org.service.create_token(org.developer, "delivery", space="Website", environment="production")
@@ -221,6 +235,7 @@ def test_revoked_delivery_tokens_free_their_place_under_the_limit(org: Org) -> N
     org.service.create_token(org.developer, "delivery", space="Website", environment="production")
 
 
+@pytest.mark.both_databases
 def test_delivery_tokens_are_created_by_owner_admins_and_developers_only(org: Org) -> None:
     for actor in (org.owner, org.admin, org.space_admin, org.developer):
         org.service.create_token(actor, "delivery", space="Website", environment="production")
@@ -236,6 +251,7 @@ def test_delivery_token_cannot_be_reset(org: Org) -> None:
         org.service.reset(org.developer, created.token.id)
 
 
+@pytest.mark.both_databases
 def test_delivery_token_cannot_read_drafts_or_write(org: Org) -> None:
     created = org.service.create_token(org.developer, "delivery", space="Website", environment="production")
     for action in ("content.read_draft", "content.write", "tokens.manage", "users.manage"):
@@ -243,11 +259,13 @@ def test_delivery_token_cannot_read_drafts_or_write(org: Org) -> None:
         assert decision.reason == "kind_not_allowed", action
 
 
+@pytest.mark.both_databases
 def test_delivery_token_cannot_serve_another_space(org: Org) -> None:
     created = org.service.create_token(org.developer, "delivery", space="Website", environment="production")
     assert org.service.verify(created.secret, "content.read", space="Legacy").reason == "no_access"
 
 
+@pytest.mark.both_databases
 def test_delivery_token_does_not_expire(org: Org) -> None:
     with pytest.raises(InvalidInput, match="do not expire"):
         org.service.create_token(
@@ -255,6 +273,7 @@ def test_delivery_token_does_not_expire(org: Org) -> None:
         )
 
 
+@pytest.mark.both_databases
 def test_delivery_token_limited_to_a_branch_serves_it_and_its_aliases_only(org: Org) -> None:
     created = org.service.create_token(
         org.developer, "delivery", space="Website", environment="production", branches=["main"]
@@ -277,6 +296,7 @@ def test_unknown_branch_is_refused_at_creation(org: Org) -> None:
 # -- management tokens -----------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_management_token_limit_is_ten_per_space(org: Org) -> None:
     for index in range(LIMITS.management_tokens_per_space):
         org.service.create_token(
@@ -286,6 +306,7 @@ def test_management_token_limit_is_ten_per_space(org: Org) -> None:
         org.service.create_token(org.space_admin, "management", space="Website", scopes=["read"])
 
 
+@pytest.mark.both_databases
 def test_only_space_owner_and_admins_create_management_tokens(org: Org) -> None:
     org.service.create_token(org.owner, "management", space="Website", scopes=["read"])
     org.service.create_token(org.space_admin, "management", space="Website", scopes=["read"])
@@ -304,6 +325,7 @@ def test_management_token_is_read_only_or_write_only(org: Org) -> None:
     assert service.verify(writer.secret, "content.read", space="Website").reason == "scope"
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     "action", ["tokens.manage", "users.manage", "publish.review", "org.manage", "space.manage"]
 )
@@ -337,6 +359,7 @@ def test_management_token_email_switch(org: Org) -> None:
 # -- authtokens ------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_twenty_first_authtoken_expires_the_oldest(org: Org, clock: Clock) -> None:
     created = []
     for _ in range(LIMITS.active_authtokens_per_user):
@@ -356,6 +379,7 @@ def test_twenty_first_authtoken_expires_the_oldest(org: Org, clock: Clock) -> No
     assert len(active) == LIMITS.active_authtokens_per_user
 
 
+@pytest.mark.both_databases
 def test_sso_organization_lets_only_owner_and_bypass_members_create_authtokens(service: Service) -> None:
     service.init_org("Secure", "root@secure.test", sso=True)
     owner = service.actor("root@secure.test")
@@ -370,6 +394,7 @@ def test_sso_organization_lets_only_owner_and_bypass_members_create_authtokens(s
     service.create_token(service.actor("idp@secure.test"), "management", space="Site", scopes=["read"])
 
 
+@pytest.mark.both_databases
 def test_authtoken_acts_with_its_users_role(org: Org) -> None:
     editor = org.service.create_token(org.content_manager, "session")
     assert org.service.verify(editor.secret, "content.write", space="Website").allowed
@@ -379,6 +404,7 @@ def test_authtoken_acts_with_its_users_role(org: Org) -> None:
     assert org.service.verify(owner.secret, "users.manage").allowed
 
 
+@pytest.mark.both_databases
 def test_authtoken_does_not_expire(org: Org) -> None:
     with pytest.raises(InvalidInput, match="do not expire"):
         org.service.create_token(org.developer, "session", expires="30d")
@@ -387,6 +413,7 @@ def test_authtoken_does_not_expire(org: Org) -> None:
 # -- legacy access tokens ----------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_legacy_access_token_comes_only_with_spaces_created_before_the_cutoff(org: Org) -> None:
     _, old = org.service.add_space(org.owner, "Old", created=LIMITS.legacy_access_cutoff - timedelta(days=1))
     _, new = org.service.add_space(org.owner, "New", created=LIMITS.legacy_access_cutoff)
@@ -399,11 +426,13 @@ def test_legacy_access_tokens_are_not_created_on_request(org: Org) -> None:
         org.service.create_token(org.owner, "legacy_access", space="Legacy")
 
 
+@pytest.mark.both_databases
 def test_exactly_one_legacy_access_token_per_space(org: Org) -> None:
     legacy = org.service.list_tokens(org.owner, TokenQuery(kinds=frozenset({TokenKind.LEGACY_ACCESS})))
     assert [t.space for t in legacy] == ["Legacy"]
 
 
+@pytest.mark.both_databases
 def test_legacy_access_token_reset_gives_a_new_secret_and_the_old_stops_working(org: Org) -> None:
     _, legacy = org.service.add_space(org.owner, "Archive", created=date(2018, 1, 1))
     assert legacy is not None
@@ -423,6 +452,7 @@ def test_legacy_access_token_reset_gives_a_new_secret_and_the_old_stops_working(
     assert [t.id for t in active] == [fresh.token.id]
 
 
+@pytest.mark.both_databases
 def test_legacy_access_token_is_reset_by_owner_admins_and_developers_only(org: Org) -> None:
     legacy = org.service.list_tokens(org.owner, TokenQuery(kinds=frozenset({TokenKind.LEGACY_ACCESS})))[0]
     org.service.grant(org.owner, "Legacy", CONTENT_MANAGER, "content_manager")
@@ -431,6 +461,7 @@ def test_legacy_access_token_is_reset_by_owner_admins_and_developers_only(org: O
     org.service.reset(org.developer, legacy.id)
 
 
+@pytest.mark.both_databases
 def test_legacy_access_token_reads_drafts_in_every_environment_but_cannot_write(org: Org) -> None:
     _, legacy = org.service.add_space(org.owner, "Multi", created=date(2019, 1, 1), environments=["a", "b"])
     assert legacy is not None
@@ -439,6 +470,7 @@ def test_legacy_access_token_reads_drafts_in_every_environment_but_cannot_write(
     assert org.service.verify(legacy.secret, "content.write", space="Multi").reason == "kind_not_allowed"
 
 
+@pytest.mark.both_databases
 def test_legacy_access_token_cannot_be_revoked(org: Org) -> None:
     legacy = org.service.list_tokens(org.owner, TokenQuery(kinds=frozenset({TokenKind.LEGACY_ACCESS})))[0]
     with pytest.raises(NotAllowed, match="reset it"):
@@ -448,6 +480,7 @@ def test_legacy_access_token_cannot_be_revoked(org: Org) -> None:
 # -- statuses --------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_token_expires_at_its_instant_whether_or_not_a_sweep_ran(org: Org, clock: Clock) -> None:
     created = org.service.create_token(
         org.developer, "personal", scopes=["content_management_read"], expires="12h"
@@ -459,12 +492,14 @@ def test_token_expires_at_its_instant_whether_or_not_a_sweep_ran(org: Org, clock
     assert org.service.get_token(org.developer, created.token.id).status is Status.EXPIRED
 
 
+@pytest.mark.both_databases
 def test_revocation_reason_is_kept(org: Org) -> None:
     created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     revoked = org.service.revoke(org.developer, created.token.id)
     assert revoked.revoked_reason == "revoked" and revoked.revoked_at is not None
 
 
+@pytest.mark.both_databases
 def test_space_admin_revokes_a_space_token_but_not_a_developers_personal_token(org: Org) -> None:
     delivery = org.service.create_token(org.developer, "delivery", space="Website", environment="production")
     personal = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
@@ -479,11 +514,13 @@ def test_space_admin_revokes_a_space_token_but_not_a_developers_personal_token(o
 # -- verify ------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_member_reaches_a_space_only_through_a_space_role(org: Org) -> None:
     created = org.service.create_token(org.outsider, "personal", scopes=["content_management_manage"])
     assert org.service.verify(created.secret, "content.read", space="Website").reason == "no_access"
 
 
+@pytest.mark.both_databases
 def test_organization_owners_and_admins_reach_every_space(org: Org) -> None:
     for actor in (org.owner, org.admin):
         created = org.service.create_token(actor, "personal", scopes=["content_management_manage"])
@@ -491,6 +528,7 @@ def test_organization_owners_and_admins_reach_every_space(org: Org) -> None:
             assert org.service.verify(created.secret, "content.write", space=space).allowed
 
 
+@pytest.mark.both_databases
 def test_only_owners_and_admins_manage_users_and_the_organization(org: Org) -> None:
     admin = org.service.create_token(org.admin, "personal", scopes=["content_management_manage"])
     dev = org.service.create_token(org.developer, "personal", scopes=["content_management_manage"])
@@ -499,6 +537,7 @@ def test_only_owners_and_admins_manage_users_and_the_organization(org: Org) -> N
         assert org.service.verify(dev.secret, action).reason == "no_access"
 
 
+@pytest.mark.both_databases
 def test_space_admins_review_publish_requests_and_developers_do_not(org: Org) -> None:
     admin = org.service.create_token(org.space_admin, "personal", scopes=["content_management_manage"])
     dev = org.service.create_token(org.developer, "personal", scopes=["content_management_manage"])
@@ -513,12 +552,14 @@ def test_malformed_secret_is_unknown(org: Org) -> None:
         assert org.service.verify(presented, "content.read", space="Website").reason == "unknown"
 
 
+@pytest.mark.both_databases
 def test_unknown_well_formed_secret_is_unknown(org: Org) -> None:
     from tokentui.core import secrets
 
     assert org.service.verify(secrets.generate(TokenKind.PERSONAL), "content.read").reason == "unknown"
 
 
+@pytest.mark.both_databases
 def test_verify_records_last_used_at_on_success_only(org: Org, clock: Clock) -> None:
     created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     clock.advance(minutes=5)
@@ -536,6 +577,7 @@ def test_unknown_action_is_refused(org: Org) -> None:
 # -- listing -------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_admin_sees_the_organizations_tokens_and_a_member_their_own(org: Org) -> None:
     mine = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     theirs = org.service.create_token(org.content_manager, "personal", scopes=["content_management_read"])
@@ -546,6 +588,7 @@ def test_admin_sees_the_organizations_tokens_and_a_member_their_own(org: Org) ->
     assert org.service.count_tokens(org.developer) == len(member_view)
 
 
+@pytest.mark.both_databases
 def test_last_four_search_finds_the_token(org: Org) -> None:
     created = org.service.create_token(org.developer, "personal", scopes=["content_management_read"])
     found = org.service.list_tokens(org.owner, TokenQuery(last4=created.token.last4))
@@ -553,6 +596,7 @@ def test_last_four_search_finds_the_token(org: Org) -> None:
     assert all(t.last4 == created.token.last4 for t in found)
 
 
+@pytest.mark.both_databases
 def test_filters_combine(org: Org, clock: Clock) -> None:
     org.service.create_token(
         org.developer, "personal", name="alpha", scopes=["content_management_read"], expires="7d"
@@ -577,6 +621,7 @@ def test_filters_combine(org: Org, clock: Clock) -> None:
     ] == ["beta"]
 
 
+@pytest.mark.both_databases
 def test_user_in_several_organizations_must_choose_one(org: Org) -> None:
     org.service.init_org("Second", ADMIN)
     with pytest.raises(InvalidInput, match="several organizations"):
@@ -601,6 +646,7 @@ def test_a_day_option_stops_at_the_last_day_with_a_next_one() -> None:
         parse_day("9999-12-31", "--until")
 
 
+@pytest.mark.both_databases
 def test_names_are_looked_up_trimmed_as_they_were_created(org: Org) -> None:
     service = org.service
     owner = service.actor(f" {OWNER} ", "\tAcme ")

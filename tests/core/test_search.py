@@ -24,6 +24,8 @@ from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.service import Service
 from tokentui.core.store import Store
 
+pytestmark = pytest.mark.both_databases
+
 READ = "content_management_read"
 NAMES = (
     "CI deploy website",

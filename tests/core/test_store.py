@@ -20,6 +20,8 @@ from tokentui.core.queries import TokenQuery
 from tokentui.core.service import Service
 from tokentui.core.store import Cancelled, Prepared, Store
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_default_store_is_a_private_sqlite_file_in_the_user_data_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -8,12 +8,16 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.conftest import DEVELOPER, OWNER, Clock, Org, run_cli
 from tests.reminders.conftest import SmtpServer
 from tokentui.core.service import Service
 from tokentui.core.store import Store
 from tokentui.mail import Mailer
 from tokentui.mail import SmtpServer as Server
+
+pytestmark = pytest.mark.both_databases
 
 MANAGE = ["content_management_manage"]
 

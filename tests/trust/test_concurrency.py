@@ -26,6 +26,8 @@ from tokentui.core.models import AuditEvent, Membership, SpaceMembership, Token,
 from tokentui.core.views import SpaceAccess
 from tokentui.settings import LIMITS
 
+pytestmark = pytest.mark.both_databases
+
 WORKERS = 8
 REPO = Path(__file__).resolve().parents[2]
 

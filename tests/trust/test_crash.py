@@ -22,12 +22,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import Clock, Org
 from tests.trust.integrity import consistency_problems, database_problems, missing_acknowledged
 from tokentui.core.kinds import TokenKind
 from tokentui.core.models import AuditEvent, Token
 from tokentui.core.service import Service
 from tokentui.core.store import Store
+
+pytestmark = pytest.mark.both_databases
 
 REPO = Path(__file__).resolve().parents[2]
 KILLS = 5

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,8 @@ from tokentui.core.kinds import TokenKind
 from tokentui.core.queries import TokenQuery
 from tokentui.core.secrets import generate
 from tokentui.text import printable
+
+pytestmark = pytest.mark.both_databases
 
 READ = "content_management_read"
 

@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import DEVELOPER, OWNER, SPACE_ADMIN, CliResult, Clock, Org, run_cli
 from tests.store_state import store_state
 from tokentui.core.secrets import SECRET_LENGTH
 from tokentui.core.service import Service
 from tokentui.core.store import Store
+
+pytestmark = pytest.mark.both_databases
 
 READ = "content_management_read"
 SECRET = re.compile(rf"\btt[podmsl]_[0-9A-Za-z]{{{SECRET_LENGTH - 4}}}\b")

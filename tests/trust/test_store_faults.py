@@ -38,6 +38,8 @@ from tests.store_state import store_state
 from tokentui.core.errors import StoreError
 from tokentui.core.store import Store
 
+pytestmark = pytest.mark.both_databases
+
 STORE_ERROR = 7
 
 
