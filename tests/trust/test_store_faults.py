@@ -138,6 +138,99 @@ def test_no_file_that_is_not_a_database_is_ever_written_over(tmp_path: Path, jun
     assert path.read_bytes() == junk
 
 
+# -- things that are not files ------------------------------------------------------------------
+
+
+def run_cli_briefly(*args: str, db: str, actor: str | None) -> CliResult:
+    """:func:`run_cli` with a short limit: a hang is the fault under test."""
+    env = {**os.environ, "TOKENTUI_DATABASE_URL": db}
+    env.pop("TOKENTUI_AS", None)
+    if actor:
+        env["TOKENTUI_AS"] = actor
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tokentui", *args],
+            input="",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=20,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"tokentui {' '.join(args)} hung on {db}")
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _not_a_file(tmp_path: Path, what: str) -> Path:
+    target = tmp_path / what
+    if what == "fifo":
+        os.mkfifo(target)
+    elif what == "directory":
+        target.mkdir()
+    elif what == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+        server.close()
+    return target
+
+
+@pytest.mark.parametrize(
+    ("what", "fragment"),
+    [
+        ("fifo", "is a named pipe"),
+        ("directory", "is a directory"),
+        ("socket", "is a socket"),
+        ("/dev/null", "is a character device"),
+    ],
+)
+@pytest.mark.parametrize("through_a_link", [False, True], ids=["direct", "symlink"])
+def test_a_db_that_is_not_a_regular_file_is_refused_at_once_and_nothing_is_created_beside_it(
+    tmp_path: Path, what: str, fragment: str, through_a_link: bool
+) -> None:
+    there = tmp_path / "there"
+    there.mkdir()
+    target = Path(what) if what.startswith("/") else _not_a_file(there, what)
+    journal_before = Path(f"{target}-journal").exists()
+    given = target
+    if through_a_link:
+        given = tmp_path / "store.db"
+        given.symlink_to(target)
+    listing = sorted(p.name for p in tmp_path.rglob("*"))
+    for args, actor in [LIST, INIT]:
+        result = run_cli_briefly(*args, db=f"sqlite:///{given}", actor=actor)
+        assert_store_refusal(result, fragment)
+        assert "not a regular file" in result.err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == listing
+    assert Path(f"{target}-journal").exists() == journal_before
+
+
+def test_a_symlink_to_nothing_is_refused_and_not_followed(tmp_path: Path) -> None:
+    link = tmp_path / "store.db"
+    link.symlink_to(tmp_path / "elsewhere.db")
+    assert_store_refusal(
+        run_cli(*INIT[0], db=f"sqlite:///{link}"), "symbolic link to a file that does not exist"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+
+
+def test_a_fifo_where_sqlite_keeps_its_log_is_refused_rather_than_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "store.db-wal")
+    result = run_cli_briefly(*INIT[0], db=f"sqlite:///{tmp_path / 'store.db'}", actor=None)
+    assert_store_refusal(result, "store.db-wal is a named pipe")
+
+
+def test_an_empty_file_given_as_the_store_becomes_private_like_a_new_one(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    empty.chmod(0o644)
+    new = tmp_path / "new.db"
+    for path in (empty, new):
+        result = run_cli(*INIT[0], db=f"sqlite:///{path}")
+        assert result.code == 0, result.err
+        assert path.stat().st_mode & 0o777 == 0o600, oct(path.stat().st_mode)
+    assert run_cli(*LIST[0], db=f"sqlite:///{empty}", actor="x@other.test").code == 0
+
+
 # -- read-only files and directories -------------------------------------------------------------
 
 

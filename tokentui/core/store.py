@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -431,21 +432,70 @@ def _prepare_sqlite_file(database: str | None) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
-    _refuse_foreign_file(path)
+    size = _regular_file_size(path)
+    for suffix in _COMPANIONS:
+        # SQLite opens these beside the database: a FIFO there would hang it as well.
+        _regular_file_size(Path(f"{path}{suffix}"))
+    if size is not None:
+        _refuse_foreign_file(path)
+        if size == 0:
+            _make_private(path)
+        return
     default_dir = settings.data_dir()
     if not path.parent.exists():
         if path.parent.resolve() == default_dir.resolve():
             path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         else:
             raise StoreError(f"cannot open the database at {path}: directory {path.parent} does not exist")
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return
-        except OSError as exc:
-            raise StoreError(f"cannot create the database at {path}: {exc.strerror}") from None
-        os.close(fd)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return  # another process made it first: its own checks apply
+    except OSError as exc:
+        raise StoreError(f"cannot create the database at {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+# The files SQLite keeps beside a database: its rollback journal, write-ahead log and shared memory.
+_COMPANIONS = ("-journal", "-wal", "-shm")
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _regular_file_size(path: Path) -> int | None:
+    """The size of the regular file at ``path`` (through symlinks), None where there is nothing.
+
+    Anything else is refused before SQLite opens it, by ``stat`` alone: opening a
+    named pipe blocks until a writer comes, and SQLite writes a journal beside a
+    device (``/dev/null-journal``).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise StoreError(
+                f"the database at {path} is a symbolic link to a file that does not exist"
+            ) from None
+        return None
+    except OSError as exc:
+        raise StoreError(f"cannot open the database at {path}: {exc.strerror}") from None
+    if stat.S_ISREG(info.st_mode):
+        return info.st_size
+    what = next((name for test, name in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
+    raise StoreError(f"the database at {path} is {what}, not a regular file; nothing was opened or created")
+
+
+def _make_private(path: Path) -> None:
+    """An existing empty file becomes the store: readable by its owner only, as a new one is."""
+    try:
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot make the database at {path} private (mode 0600): {exc.strerror}") from None
 
 
 def _refuse_foreign_file(path: Path) -> None:
@@ -458,7 +508,7 @@ def _refuse_foreign_file(path: Path) -> None:
         with path.open("rb") as file:
             head = file.read(len(SQLITE_HEADER))
     except OSError:
-        return  # missing or unreadable: SQLite's own error says which
+        return  # unreadable: SQLite's own error says why
     if head and head != SQLITE_HEADER:
         raise StoreError(
             f"the database at {path} is damaged or not a tokentui database (file is not a database)"
