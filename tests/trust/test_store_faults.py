@@ -15,6 +15,7 @@ same tests fall back to ``chmod``, which then really stops writes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pty
 import random
@@ -25,7 +26,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,58 @@ def test_an_empty_file_given_as_the_store_becomes_private_like_a_new_one(tmp_pat
         assert result.code == 0, result.err
         assert path.stat().st_mode & 0o777 == 0o600, oct(path.stat().st_mode)
     assert run_cli(*LIST[0], db=f"sqlite:///{empty}", actor="x@other.test").code == 0
+
+
+# -- another application's database -------------------------------------------------------------
+
+
+FOREIGN_SQLITE = {
+    "no-conflict": ("delete", ["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"]),
+    "conflicting-table-in-wal": ("wal", ["CREATE TABLE token (id TEXT PRIMARY KEY, body TEXT)"]),
+    "its-own-alembic": (
+        "delete",
+        [
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)",
+            "INSERT INTO alembic_version VALUES ('ae1027a6acf')",
+            "CREATE TABLE user (id INTEGER PRIMARY KEY, body TEXT)",
+        ],
+    ),
+    "no-tables-but-a-user-version": ("delete", ["PRAGMA user_version = 3"]),
+}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("case", sorted(FOREIGN_SQLITE))
+def test_another_applications_sqlite_file_is_refused_and_left_byte_for_byte(
+    tmp_path: Path, case: str
+) -> None:
+    journal, statements = FOREIGN_SQLITE[case]
+    path = tmp_path / "theirs.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA journal_mode = {journal}")
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"]
+    for args, actor in [LIST, INIT, CREATE]:
+        assert_store_refusal(
+            run_cli(*args, db=f"sqlite:///{path}", actor=actor), "belongs to another application"
+        )
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"]
+
+
+def test_a_database_holding_another_applications_tables_is_refused_and_left_as_it_was(db_url: str) -> None:
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        conn.execute(text("INSERT INTO notes VALUES (1, 'keep me')"))
+    engine.dispose()
+    state = store_state(db_url)
+    for args, actor in [LIST, INIT]:
+        assert_store_refusal(run_cli(*args, db=db_url, actor=actor), "another application")
+    assert store_state(db_url) == state
 
 
 # -- read-only files and directories -------------------------------------------------------------
