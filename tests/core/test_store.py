@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, column, create_engine, inspect, select, table, text
 
+from tests.at_revision import OWNER as OLD_OWNER
+from tests.at_revision import token_at
 from tests.conftest import Org
 from tokentui.core.base import Actor
 from tokentui.core.errors import StoreError
@@ -142,17 +144,11 @@ def test_the_migrations_build_the_token_indexes_the_models_declare(db_url: str) 
 
 def _a_token_at(db_url: str, revision: str, name: str) -> tuple[Actor, str]:
     """A store migrated to ``revision`` only, holding one token named ``name``: its owner and its id."""
-    from tokentui.core.migrations.runner import upgrade
-
-    engine = create_engine(db_url)
-    upgrade(engine, revision)
-    engine.dispose()
+    made = token_at(db_url, revision, name)
     service = Service(Store(db_url, migrate=False))
-    service.init_org("Acme", "owner@acme.test")
-    owner = service.actor("owner@acme.test")
-    made = service.create_token(owner, "personal", name=name, scopes=["content_management_read"])
+    owner = service.actor(OLD_OWNER)
     service.store.dispose()
-    return owner, made.token.id
+    return owner, made
 
 
 def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(db_url: str) -> None:

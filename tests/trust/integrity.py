@@ -89,10 +89,10 @@ def _token_problems(tokens: dict[str, Token], events: list[AuditEvent]) -> list[
             problems.append(f"a revoke event for token {token_id}, which is not revoked")
     for token in tokens.values():
         if created[token.id] == 0:
-            problems.append(f"token {token.id} has no creation event")
+            problems.append(f"token {token.id} has 0 creation events")
         if token.revoked_reason in (RevokeReason.BY_USER.value, RevokeReason.AUTHTOKEN_LIMIT.value):
             if revoked[token.id] == 0:
-                problems.append(f"token {token.id} is revoked with no revoke event")
+                problems.append(f"token {token.id} is revoked with 0 revoke events")
         elif (token.revoked_at is None) != (token.revoked_reason is None):
             problems.append(f"token {token.id} is half revoked: {token.revoked_at}, {token.revoked_reason}")
     active: Counter[tuple[str, object]] = Counter(

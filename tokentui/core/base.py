@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, col, select
 
-from tokentui.core import secrets
+from tokentui.core import audit_chain, secrets  # noqa: F401  (audit_chain chains every audit event as it is inserted)
 from tokentui.core.errors import InvalidInput, NotAllowed, NotFound
 from tokentui.core.kinds import OrgRole, SpaceRole, TokenKind, parse_enum
 from tokentui.core.models import AuditEvent, Membership, Organization, Space, SpaceMembership, Token, User
