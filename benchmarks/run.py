@@ -17,11 +17,14 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paint-runs", type=int, default=9, help="first-paint runs of each app")
     parser.add_argument("--verify-seconds", type=float, default=5.0)
     parser.add_argument("--verify-secrets", type=int, default=2000)
+    parser.add_argument("--audit-events", type=int, default=1_000_000, help="events in the audit store")
     args = parser.parse_args(argv)
 
     directory = args.store or Path(tempfile.mkdtemp(prefix="tokentui-bench-"))
@@ -201,6 +205,20 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         more_mb=more,
     )
 
+    audited = _audit_store(directory, args.audit_events)
+    walked = _audit_verify(audited)
+    emit(
+        "audit_verify",
+        walked["seconds"],
+        "s",
+        target="a million events in <= 30 s, constant memory",
+        passed=walked["seconds"] <= 30 * max(1.0, walked["events"] / 1_000_000),
+        events=walked["events"],
+        events_per_s=walked["events"] / walked["seconds"],
+        peak_memory_mb=walked["maxrss_kb"] / MB,
+        note="`tokentui audit verify --json` walking the whole hash chain, from process start",
+    )
+
 
 MACHINE_NOTE = (
     "a fixed pure-Python loop (5,000,000 additions, best of 3), to compare runs on different machines; "
@@ -271,6 +289,61 @@ def _store(directory: Path, name: str, bulk: int, *, report: bool) -> str:
                 tokens_per_s=bulk / seconds,
             )
     return url
+
+
+def _audit_store(directory: Path, events: int) -> str:
+    """The URL of a store whose audit log holds ``events`` chained events, written straight in.
+
+    A million events through the service would take longer than the rest of the run;
+    the rows are chained by the same function, in id order, as the service chains them.
+    """
+    from tokentui.core.audit_chain import GENESIS, event_hash
+    from tokentui.core.store import Store
+
+    path = directory / f"audit-{events}.db"
+    url = f"sqlite:///{path}"
+    done = directory / f"audit-{events}.built"
+    if done.exists():
+        return url
+    path.unlink(missing_ok=True)
+    Store(url).dispose()
+    sql = (
+        "INSERT INTO audit_event (id, at, org_id, actor_id, action, target_type, target_id, summary, "
+        "prev_hash, chain_hash) VALUES (?, ?, NULL, NULL, ?, 'token', ?, ?, ?, ?)"
+    )
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    previous = GENESIS
+    with closing(sqlite3.connect(path)) as conn:
+        for first in range(1, events + 1, 10_000):
+            rows = []
+            for n in range(first, min(first + 10_000, events + 1)):
+                at = start + timedelta(seconds=n)
+                summary = f"created personal access token 'bench {n}' …{n % 10_000:04d}"
+                digest = event_hash(n, at, None, None, "token.create", "token", f"t{n}", summary, previous)
+                stored_at = at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+                rows.append((n, stored_at, "token.create", f"t{n}", summary, previous, digest))
+                previous = digest
+            conn.executemany(sql, rows)
+        conn.commit()
+    done.write_text(f"{events}\n")
+    return url
+
+
+def _audit_verify(url: str) -> dict[str, Any]:
+    """Time `tokentui audit verify --json` in a subprocess: seconds, events walked, peak RSS."""
+    command = [sys.executable, "-m", "tokentui", "--db", url, "audit", "verify", "--json"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    out = process.stdout.read()
+    # wait4 gives this child's own resource usage (its peak RSS), not every child's.
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    found = json.loads(out)
+    if process.returncode != 0 or not found["intact"]:
+        raise SystemExit(f"audit verify failed ({process.returncode}): {found}")
+    return {"seconds": seconds, "events": found["events"], "maxrss_kb": usage.ru_maxrss}
 
 
 def _copy_store(directory: Path, name: str, copy: str) -> str:

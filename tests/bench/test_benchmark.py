@@ -31,6 +31,7 @@ METRICS = {
     "verify_latency_p99",
     "list_json_throughput",
     "list_json_peak_memory",
+    "audit_verify",
 }
 WITH_BASELINE = {
     "first_paint",
@@ -50,6 +51,7 @@ def test_the_benchmark_reports_every_metric_as_one_json_line(tmp_path: Path) -> 
             *("--tokens", str(tokens), "--store", str(tmp_path)),
             *("--paint-runs", "1", "--keys", "12"),
             *("--verify-seconds", "0.3", "--verify-secrets", str(secrets)),
+            *("--audit-events", "2000"),
         ],
         capture_output=True,
         text=True,
@@ -78,5 +80,6 @@ def test_the_benchmark_reports_every_metric_as_one_json_line(tmp_path: Path) -> 
     # were issued in a copy, which is gone: the kept store stays as it was built.
     assert found["list_json_throughput"]["rows"] == DEMO_BASE_TOKENS + tokens
     assert found["verify_throughput"]["calls"] > 0
+    assert found["audit_verify"]["events"] == 2000
     assert (tmp_path / f"big-{tokens}.db").exists()
     assert not list(tmp_path.glob("verify-scratch*"))

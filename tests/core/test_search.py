@@ -13,13 +13,14 @@ from collections import Counter
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 
+from tests.at_revision import OWNER as OLD_OWNER
+from tests.at_revision import token_at
 from tests.conftest import Org
 from tokentui.core import paging, queries, tokens
 from tokentui.core.bulk import bulk_tokens
 from tokentui.core.migrations import HEAD_REVISION
-from tokentui.core.migrations.runner import upgrade
 from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.service import Service
 from tokentui.core.store import Store
@@ -209,17 +210,11 @@ def test_bulk_loaded_tokens_are_in_the_name_index(service: Service, org: Org) ->
 
 @pytest.mark.sqlite_only
 def test_upgrading_a_store_indexes_the_names_it_already_holds(db_url: str) -> None:
-    engine = create_engine(db_url)
-    upgrade(engine, "0002")
-    engine.dispose()
-    service = Service(Store(db_url, migrate=False))
-    service.init_org("Acme", "owner@acme.test")
-    owner = service.actor("owner@acme.test")
-    made = service.create_token(owner, "personal", name="before the index", scopes=[READ]).token
-    service.store.dispose()
+    made = token_at(db_url, "0002", "before the index", scopes=READ)
     service = Service(Store(db_url))  # migrates to the head
+    owner = service.actor(OLD_OWNER)
     assert service.store.schema_revision() == HEAD_REVISION
     with service.store.read() as session:
         assert session.execute(text("SELECT count(*) FROM token_search")).scalar_one() == 1
-    assert [t.id for t in service.list_tokens(owner, TokenQuery(search="the index"))] == [made.id]
+    assert [t.id for t in service.list_tokens(owner, TokenQuery(search="the index"))] == [made]
     service.store.dispose()

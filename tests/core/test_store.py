@@ -5,12 +5,15 @@ from __future__ import annotations
 import sqlite3
 import stat
 import threading
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, column, create_engine, inspect, select, table, text
 
+from tests.at_revision import OWNER as OLD_OWNER
+from tests.at_revision import token_at
 from tests.conftest import Org
 from tokentui.core.base import Actor
 from tokentui.core.errors import StoreError
@@ -18,7 +21,7 @@ from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from tokentui.core.models import AuditEvent
 from tokentui.core.queries import TokenQuery
 from tokentui.core.service import Service
-from tokentui.core.store import Cancelled, Prepared, Store
+from tokentui.core.store import APPLICATION_ID, Cancelled, Prepared, Store
 
 pytestmark = pytest.mark.both_databases
 
@@ -143,17 +146,11 @@ def test_the_migrations_build_the_token_indexes_the_models_declare(db_url: str) 
 
 def _a_token_at(db_url: str, revision: str, name: str) -> tuple[Actor, str]:
     """A store migrated to ``revision`` only, holding one token named ``name``: its owner and its id."""
-    from tokentui.core.migrations.runner import upgrade
-
-    engine = create_engine(db_url)
-    upgrade(engine, revision)
-    engine.dispose()
+    made = token_at(db_url, revision, name)
     service = Service(Store(db_url, migrate=False))
-    service.init_org("Acme", "owner@acme.test")
-    owner = service.actor("owner@acme.test")
-    made = service.create_token(owner, "personal", name=name, scopes=["content_management_read"])
+    owner = service.actor(OLD_OWNER)
     service.store.dispose()
-    return owner, made.token.id
+    return owner, made
 
 
 def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(db_url: str) -> None:
@@ -239,6 +236,39 @@ def test_a_newer_sqlite_file_is_left_byte_for_byte_untouched(db_url: str, tmp_pa
     with pytest.raises(StoreError, match="newer tokentui"):
         Store(db_url)
     assert path.read_bytes() == before
+
+
+def _application_id(path: Path) -> int:
+    return int.from_bytes(path.read_bytes()[68:72], "big")
+
+
+@pytest.mark.sqlite_only
+def test_a_new_store_is_marked_with_tokentuis_application_id(db_url: str, tmp_path: Path) -> None:
+    Store(db_url).dispose()
+    assert _application_id(tmp_path / "tokentui.db") == APPLICATION_ID == int.from_bytes(b"ttui", "big")
+
+
+@pytest.mark.sqlite_only
+def test_a_store_made_before_the_application_id_is_recognised_and_marked(db_url: str, tmp_path: Path) -> None:
+    owner, made = _a_token_at(db_url, "0005", "before 0006")
+    assert _application_id(tmp_path / "tokentui.db") == 0
+    service = Service(Store(db_url))
+    assert [t.id for t in service.list_tokens(owner, TokenQuery())] == [made]
+    service.store.dispose()
+    assert _application_id(tmp_path / "tokentui.db") == APPLICATION_ID
+
+
+@pytest.mark.sqlite_only
+def test_an_empty_sqlite_database_becomes_a_private_store(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = delete")
+        conn.execute("VACUUM")  # writes the header of a database with nothing in it
+    path.chmod(0o644)
+    assert path.stat().st_size > 0
+    Store(f"sqlite:///{path}").dispose()
+    assert _application_id(path) == APPLICATION_ID
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:

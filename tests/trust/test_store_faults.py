@@ -15,6 +15,7 @@ same tests fall back to ``chmod``, which then really stops writes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pty
 import random
@@ -25,7 +26,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,151 @@ def test_no_file_that_is_not_a_database_is_ever_written_over(tmp_path: Path, jun
     with pytest.raises(StoreError, match="damaged or not a tokentui database"):
         Store(f"sqlite:///{path}").dispose()
     assert path.read_bytes() == junk
+
+
+# -- things that are not files ------------------------------------------------------------------
+
+
+def run_cli_briefly(*args: str, db: str, actor: str | None) -> CliResult:
+    """:func:`run_cli` with a short limit: a hang is the fault under test."""
+    env = {**os.environ, "TOKENTUI_DATABASE_URL": db}
+    env.pop("TOKENTUI_AS", None)
+    if actor:
+        env["TOKENTUI_AS"] = actor
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tokentui", *args],
+            input="",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=20,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"tokentui {' '.join(args)} hung on {db}")
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _not_a_file(tmp_path: Path, what: str) -> Path:
+    target = tmp_path / what
+    if what == "fifo":
+        os.mkfifo(target)
+    elif what == "directory":
+        target.mkdir()
+    elif what == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+        server.close()
+    return target
+
+
+@pytest.mark.parametrize(
+    ("what", "fragment"),
+    [
+        ("fifo", "is a named pipe"),
+        ("directory", "is a directory"),
+        ("socket", "is a socket"),
+        ("/dev/null", "is a character device"),
+    ],
+)
+@pytest.mark.parametrize("through_a_link", [False, True], ids=["direct", "symlink"])
+def test_a_db_that_is_not_a_regular_file_is_refused_at_once_and_nothing_is_created_beside_it(
+    tmp_path: Path, what: str, fragment: str, through_a_link: bool
+) -> None:
+    there = tmp_path / "there"
+    there.mkdir()
+    target = Path(what) if what.startswith("/") else _not_a_file(there, what)
+    journal_before = Path(f"{target}-journal").exists()
+    given = target
+    if through_a_link:
+        given = tmp_path / "store.db"
+        given.symlink_to(target)
+    listing = sorted(p.name for p in tmp_path.rglob("*"))
+    for args, actor in [LIST, INIT]:
+        result = run_cli_briefly(*args, db=f"sqlite:///{given}", actor=actor)
+        assert_store_refusal(result, fragment)
+        assert "not a regular file" in result.err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == listing
+    assert Path(f"{target}-journal").exists() == journal_before
+
+
+def test_a_symlink_to_nothing_is_refused_and_not_followed(tmp_path: Path) -> None:
+    link = tmp_path / "store.db"
+    link.symlink_to(tmp_path / "elsewhere.db")
+    assert_store_refusal(
+        run_cli(*INIT[0], db=f"sqlite:///{link}"), "symbolic link to a file that does not exist"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+
+
+def test_a_fifo_where_sqlite_keeps_its_log_is_refused_rather_than_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "store.db-wal")
+    result = run_cli_briefly(*INIT[0], db=f"sqlite:///{tmp_path / 'store.db'}", actor=None)
+    assert_store_refusal(result, "store.db-wal is a named pipe")
+
+
+def test_an_empty_file_given_as_the_store_becomes_private_like_a_new_one(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    empty.chmod(0o644)
+    new = tmp_path / "new.db"
+    for path in (empty, new):
+        result = run_cli(*INIT[0], db=f"sqlite:///{path}")
+        assert result.code == 0, result.err
+        assert path.stat().st_mode & 0o777 == 0o600, oct(path.stat().st_mode)
+    assert run_cli(*LIST[0], db=f"sqlite:///{empty}", actor="x@other.test").code == 0
+
+
+# -- another application's database -------------------------------------------------------------
+
+
+FOREIGN_SQLITE = {
+    "no-conflict": ("delete", ["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"]),
+    "conflicting-table-in-wal": ("wal", ["CREATE TABLE token (id TEXT PRIMARY KEY, body TEXT)"]),
+    "its-own-alembic": (
+        "delete",
+        [
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)",
+            "INSERT INTO alembic_version VALUES ('ae1027a6acf')",
+            "CREATE TABLE user (id INTEGER PRIMARY KEY, body TEXT)",
+        ],
+    ),
+    "no-tables-but-a-user-version": ("delete", ["PRAGMA user_version = 3"]),
+}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("case", sorted(FOREIGN_SQLITE))
+def test_another_applications_sqlite_file_is_refused_and_left_byte_for_byte(
+    tmp_path: Path, case: str
+) -> None:
+    journal, statements = FOREIGN_SQLITE[case]
+    path = tmp_path / "theirs.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA journal_mode = {journal}")
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"]
+    for args, actor in [LIST, INIT, CREATE]:
+        assert_store_refusal(
+            run_cli(*args, db=f"sqlite:///{path}", actor=actor), "belongs to another application"
+        )
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"]
+
+
+def test_a_database_holding_another_applications_tables_is_refused_and_left_as_it_was(db_url: str) -> None:
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        conn.execute(text("INSERT INTO notes VALUES (1, 'keep me')"))
+    engine.dispose()
+    state = store_state(db_url)
+    for args, actor in [LIST, INIT]:
+        assert_store_refusal(run_cli(*args, db=db_url, actor=actor), "another application")
+    assert store_state(db_url) == state
 
 
 # -- read-only files and directories -------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Reading the audit log (writing happens inside each operation's transaction)."""
+"""Reading the audit log and checking its hash chain (writing happens inside each operation's transaction)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
+from tokentui.core.audit_chain import CHAIN_COLUMNS, ChainCheck, verify_chain
 from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import InvalidInput, NotAllowed
 from tokentui.core.models import AuditEvent, User
@@ -55,3 +57,17 @@ class AuditLog(ServiceBase):
                 )
                 for event, email in session.exec(stmt).all()
             ]
+
+    def verify_audit_chain(self) -> ChainCheck:
+        """Walk the whole log's hash chain, streamed in id order, and report the first break."""
+        stmt = (
+            select_columns(*CHAIN_COLUMNS)
+            .order_by(CHAIN_COLUMNS[0])
+            .execution_options(yield_per=_VERIFY_BATCH)
+        )
+        with self.store.read() as session:
+            return verify_chain(tuple(row) for row in session.connection().execute(stmt))
+
+
+# Rows fetched at a time by the chain's walk (a server-side cursor on PostgreSQL).
+_VERIFY_BATCH = 5_000

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, col, select
 
-from tokentui.core import secrets
+from tokentui.core import audit_chain, secrets  # noqa: F401  (audit_chain chains every audit event as it is inserted)
 from tokentui.core.errors import InvalidInput, NotAllowed, NotFound
 from tokentui.core.kinds import OrgRole, SpaceRole, TokenKind, parse_enum
 from tokentui.core.models import AuditEvent, Membership, Organization, Space, SpaceMembership, Token, User
@@ -188,7 +188,6 @@ class ServiceBase:
         notify: bool,
         author_email: str,
         replaces: str | None = None,
-        audit_org_id: int | None = None,
     ) -> CreatedToken:
         """Insert a token with a fresh secret and its audit event; the answer carries the secret."""
         now = self.now()
@@ -214,15 +213,16 @@ class ServiceBase:
         session.add(token)
         where = f" in {space.name!r}" if space else ""
         summary = f"{'reset' if replaces else 'created'} {kind.label.lower()} {name!r} …{token.last4}{where}"
-        self._record(
-            session,
-            org_id=org_id if org_id is not None else audit_org_id,
-            actor_id=author_id,
-            action="token.reset" if replaces else "token.create",
-            target_type="token",
-            target_id=token.id,
-            summary=summary + (f" (replaces {replaces})" if replaces else ""),
-        )
+        for audit_org_id in self._audit_orgs(session, token):
+            self._record(
+                session,
+                org_id=audit_org_id,
+                actor_id=author_id,
+                action="token.reset" if replaces else "token.create",
+                target_type="token",
+                target_id=token.id,
+                summary=summary + (f" (replaces {replaces})" if replaces else ""),
+            )
         session.flush()
         return CreatedToken(to_view(token, author_email, space.name if space else None, now), secret)
 
@@ -243,6 +243,24 @@ class ServiceBase:
             )
 
     # -- audit ----------------------------------------------------------------
+
+    @staticmethod
+    def _audit_orgs(session: Session, token: Token) -> list[int | None]:
+        """The audit logs an event about ``token`` belongs in, one event row each.
+
+        A space token reaches its space's organization; a user's token (personal,
+        OAuth, authtoken) reaches every organization its author is a member of, so
+        each of those logs shows it. One row per organization keeps each log a plain
+        indexed query. A token whose author is in no organization gets one row with none.
+        """
+        if token.org_id is not None:
+            return [token.org_id]
+        orgs = session.exec(
+            select(Membership.org_id)
+            .where(col(Membership.user_id) == token.author_id)
+            .order_by(col(Membership.org_id))
+        ).all()
+        return list(orgs) or [None]
 
     def _record(
         self,

@@ -146,10 +146,18 @@ class Token(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One append-only line of the audit log: who did what to which thing, when."""
+    """One append-only line of the audit log: who did what to which thing, when.
+
+    ``prev_hash`` and ``chain_hash`` link it into the log's hash chain
+    (``tokentui.core.audit_chain``), which fills them, and its id, as it is inserted.
+    """
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_org_at", "org_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_org_at", "org_id", "at"),
+        # No two events chain onto the same one.
+        Index("ux_audit_event_prev_hash", "prev_hash", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(index=True)
@@ -159,6 +167,8 @@ class AuditEvent(SQLModel, table=True):
     target_type: str = Field(max_length=16)
     target_id: str = Field(max_length=64)
     summary: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str | None = Field(default=None, max_length=64)
+    chain_hash: str | None = Field(default=None, max_length=64)
 
 
 class ReminderSent(SQLModel, table=True):

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Select, Update, create_engine, event, text
+from sqlalchemy import Select, Update, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -30,6 +32,10 @@ from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 
 BUSY_TIMEOUT_MS = 15_000
 SQLITE_HEADER = b"SQLite format 3\x00"
+# SQLite's ``PRAGMA application_id`` of a tokentui store ("ttui" in ASCII), set by migration 0006.
+APPLICATION_ID = int.from_bytes(b"ttui", "big")
+# The tables that mark a store made before that migration.
+_STORE_TABLES = frozenset({"alembic_version", "organization", "user", "token", "audit_event"})
 _WRITE_OPTION = "tokentui_write"
 # How drivers word a connection that dropped mid-session, and one that never opened.
 _LOST_CONNECTION = ("terminating connection", "server closed the connection", "connection already closed")
@@ -390,6 +396,22 @@ class Store:
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             return row[0] if row else None
 
+    def _refuse_foreign_tables(self) -> None:
+        """Refuse a database with tables but no tokentui schema: another application's.
+
+        As Flyway refuses a non-empty schema without its history table (rather than
+        Alembic, which would add its table beside whatever is there), tokentui
+        writes only into an empty database or one it made.
+        """
+        with self._errors(), self.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+        if tables:
+            raise StoreError(
+                f"the database at {_redact(self.url)} holds another application's tables "
+                f"({', '.join(sorted(tables)[:3])}{', ...' if len(tables) > 3 else ''}) and no tokentui "
+                "schema; it was left untouched. Give tokentui an empty database of its own."
+            )
+
     def migrate(self) -> None:
         """Bring the schema to this version's head; refuse a database from a newer version.
 
@@ -399,6 +421,8 @@ class Store:
         current = self.schema_revision()
         if current == HEAD_REVISION:
             return
+        if current is None:
+            self._refuse_foreign_tables()
         if current is not None and current not in KNOWN_REVISIONS:
             raise StoreError(
                 f"the database at {_redact(self.url)} was written by a newer tokentui "
@@ -431,21 +455,70 @@ def _prepare_sqlite_file(database: str | None) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
-    _refuse_foreign_file(path)
+    size = _regular_file_size(path)
+    for suffix in _COMPANIONS:
+        # SQLite opens these beside the database: a FIFO there would hang it as well.
+        _regular_file_size(Path(f"{path}{suffix}"))
+    if size is not None:
+        _refuse_foreign_file(path)
+        if size == 0 or _is_empty_database(path):
+            _make_private(path)
+        return
     default_dir = settings.data_dir()
     if not path.parent.exists():
         if path.parent.resolve() == default_dir.resolve():
             path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         else:
             raise StoreError(f"cannot open the database at {path}: directory {path.parent} does not exist")
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return
-        except OSError as exc:
-            raise StoreError(f"cannot create the database at {path}: {exc.strerror}") from None
-        os.close(fd)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return  # another process made it first: its own checks apply
+    except OSError as exc:
+        raise StoreError(f"cannot create the database at {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+# The files SQLite keeps beside a database: its rollback journal, write-ahead log and shared memory.
+_COMPANIONS = ("-journal", "-wal", "-shm")
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _regular_file_size(path: Path) -> int | None:
+    """The size of the regular file at ``path`` (through symlinks), None where there is nothing.
+
+    Anything else is refused before SQLite opens it, by ``stat`` alone: opening a
+    named pipe blocks until a writer comes, and SQLite writes a journal beside a
+    device (``/dev/null-journal``).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise StoreError(
+                f"the database at {path} is a symbolic link to a file that does not exist"
+            ) from None
+        return None
+    except OSError as exc:
+        raise StoreError(f"cannot open the database at {path}: {exc.strerror}") from None
+    if stat.S_ISREG(info.st_mode):
+        return info.st_size
+    what = next((name for test, name in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
+    raise StoreError(f"the database at {path} is {what}, not a regular file; nothing was opened or created")
+
+
+def _make_private(path: Path) -> None:
+    """An existing empty file becomes the store: readable by its owner only, as a new one is."""
+    try:
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot make the database at {path} private (mode 0600): {exc.strerror}") from None
 
 
 def _refuse_foreign_file(path: Path) -> None:
@@ -458,11 +531,47 @@ def _refuse_foreign_file(path: Path) -> None:
         with path.open("rb") as file:
             head = file.read(len(SQLITE_HEADER))
     except OSError:
-        return  # missing or unreadable: SQLite's own error says which
+        return  # unreadable: SQLite's own error says why
     if head and head != SQLITE_HEADER:
         raise StoreError(
             f"the database at {path} is damaged or not a tokentui database (file is not a database)"
         )
+
+
+def _is_empty_database(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` holds nothing yet (True) or is a store (False).
+
+    Anything else is another application's database, refused before SQLite opens
+    it for writing: opening it for a store would switch it to WAL, and migrating
+    would write tokentui's tables into it. A store is known by its application id
+    in the file's header, or (made before that id) by its tables. The look inside
+    is read-only; with no journal or log beside the file it is ``immutable``, so
+    SQLite creates no file and takes no lock.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        return False  # unreadable: SQLite's own error says why
+    if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+        return False
+    beside = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro" + ("" if beside else "&immutable=1")
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as exc:
+        raise StoreError(describe_store_error(exc, str(path))) from None
+    if application_id == APPLICATION_ID or names >= _STORE_TABLES:
+        return False
+    if not names and application_id == 0 and user_version == 0:
+        return True
+    raise StoreError(
+        f"the database at {path} belongs to another application (it is not a tokentui store); "
+        "it was left untouched. Give --db a new or empty file."
+    )
 
 
 class Cancelled(Exception):

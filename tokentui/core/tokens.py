@@ -17,7 +17,7 @@ from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
 from tokentui.core.expiry import check_expiry, parse_expiry
 from tokentui.core.kinds import OrgRole, RevokeReason, Status, TokenKind, parse_enum
-from tokentui.core.models import Environment, Membership, Organization, Space, Token, User
+from tokentui.core.models import Environment, Organization, Space, Token, User
 from tokentui.core.queries import (
     TokenQuery,
     conditions,
@@ -162,7 +162,6 @@ class Tokens(ServiceBase):
             expires_at=expires_at,
             notify=True,
             author_email=actor.email,
-            audit_org_id=actor.org_id,
         )
 
     def _expire_oldest_authtokens(self, session: Session, actor: Actor, now: datetime) -> None:
@@ -182,18 +181,19 @@ class Tokens(ServiceBase):
             token.updated_at = now
             token.revoked_reason = RevokeReason.AUTHTOKEN_LIMIT.value
             session.add(token)
-            self._record(
-                session,
-                org_id=actor.org_id,
-                actor_id=actor.user_id,
-                action="token.revoke",
-                target_type="token",
-                target_id=token.id,
-                summary=(
-                    f"authtoken …{token.last4} expired: a new authtoken exceeded "
-                    f"{LIMITS.active_authtokens_per_user} active"
-                ),
-            )
+            for org_id in self._audit_orgs(session, token):
+                self._record(
+                    session,
+                    org_id=org_id,
+                    actor_id=actor.user_id,
+                    action="token.revoke",
+                    target_type="token",
+                    target_id=token.id,
+                    summary=(
+                        f"authtoken …{token.last4} expired: a new authtoken exceeded "
+                        f"{LIMITS.active_authtokens_per_user} active"
+                    ),
+                )
 
     # -- checks ---------------------------------------------------------------
 
@@ -387,15 +387,16 @@ class Tokens(ServiceBase):
             token.revoked_reason = RevokeReason.BY_USER.value
             token.revoked_by_id = actor.user_id
             session.add(token)
-            self._record(
-                session,
-                org_id=token.org_id if token.org_id is not None else actor.org_id,
-                actor_id=actor.user_id,
-                action="token.revoke",
-                target_type="token",
-                target_id=token.id,
-                summary=f"revoked {kind.label.lower()} {token.name!r} …{token.last4}",
-            )
+            for org_id in self._audit_orgs(session, token):
+                self._record(
+                    session,
+                    org_id=org_id,
+                    actor_id=actor.user_id,
+                    action="token.revoke",
+                    target_type="token",
+                    target_id=token.id,
+                    summary=f"revoked {kind.label.lower()} {token.name!r} …{token.last4}",
+                )
             return self._view(session, token, now)
 
     def reset(self, actor: Actor, token_id: str) -> CreatedToken:
@@ -471,15 +472,6 @@ class Tokens(ServiceBase):
                     )
                 recorded.append(self._view(session, token, now))
         return recorded
-
-    @staticmethod
-    def _audit_orgs(session: Session, token: Token) -> list[int | None]:
-        """The audit logs an event about ``token`` belongs in: its space's organization, or
-        (for a user's token, which reaches every organization of its author) each of those."""
-        if token.org_id is not None:
-            return [token.org_id]
-        orgs = session.exec(select(Membership.org_id).where(col(Membership.user_id) == token.author_id)).all()
-        return list(orgs) or [None]
 
 
 _NO_STANDING = SpaceStanding(org_role=OrgRole.MEMBER, space_role=None, is_owner=False)

@@ -57,6 +57,7 @@ class AuditScreen(Screen[None]):
             yield SearchBox(placeholder="/ search the log", id="audit-search", compact=True)
             yield Select[str](ACTIONS, value="", allow_blank=False, id="audit-action", compact=True)
         yield Static("", id="audit-summary", markup=False)
+        yield Static("Checking the audit chain...", id="audit-chain", markup=False)
         table = ListTable(id="audit", cursor_type="row", zebra_stripes=True)
         table.add_columns("When (UTC)", "Action", "What", "Who")
         yield table
@@ -65,6 +66,16 @@ class AuditScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#audit", DataTable).focus()
         self.reload()
+        self._check_chain()
+
+    @work(exclusive=True, group="audit-chain")
+    async def _check_chain(self) -> None:
+        app = self.app
+        assert app.service is not None
+        check = await app.call(app.service.verify_audit_chain)
+        if check is not None:
+            line = "Audit chain intact" if check.intact else f"Audit chain broken at event {check.broken_at}"
+            self.query_one("#audit-chain", Static).update(line)
 
     def reload(self) -> None:
         """Load the newest page for the current filters."""
