@@ -194,7 +194,7 @@ def test_an_organization_the_user_is_not_in_is_not_found(api: RunningApi, org: O
             org_tokens(api, admin, org_id)
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
@@ -223,7 +223,7 @@ def test_an_instant_past_the_calendar_in_utc_is_invalid_query(
     assert "store error" not in api.logs()
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.both_databases
 def test_the_calendars_own_ends_are_usable_bounds(api: RunningApi, dev_tokens: str) -> None:
     late = api.request(
         "GET",

@@ -72,7 +72,7 @@ def slow_listings(api: RunningApi, monkeypatch: pytest.MonkeyPatch) -> list[int]
     return started
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.both_databases
 def test_a_listing_past_the_time_limit_is_stopped_and_answered(
     api: RunningApi, org: Org, slow_listings: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import OWNER, Org, run_cli
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_audit_keeps_its_options_beside_the_new_verify(org: Org, db_url: str) -> None:

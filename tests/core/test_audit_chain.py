@@ -23,6 +23,8 @@ from tokentui.core.models import AuditEvent
 from tokentui.core.service import Actor, Service
 from tokentui.core.store import Store
 
+pytestmark = pytest.mark.both_databases
+
 
 @contextmanager
 def as_the_owner(db_url: str) -> Iterator[Connection]:
@@ -213,9 +215,9 @@ def test_concurrent_writers_never_chain_onto_the_same_event(org: Org, db_url: st
     assert check.intact, check.describe()
 
 
-def test_upgrading_chains_the_events_already_in_the_log(db_url: str) -> None:
-    token_at(db_url, "0006", "before the chain")
-    service = Service(Store(db_url))  # migrates to the head, chaining the two events there
+def test_upgrading_chains_the_events_already_in_the_log(empty_db_url: str) -> None:
+    token_at(empty_db_url, "0006", "before the chain")
+    service = Service(Store(empty_db_url))  # migrates to the head, chaining the two events there
     owner = service.actor(OLD_OWNER)
     service.add_member(owner, "after@acme.test", "member")
     check = service.verify_audit_chain()

@@ -209,9 +209,9 @@ def test_bulk_loaded_tokens_are_in_the_name_index(service: Service, org: Org) ->
 
 
 @pytest.mark.sqlite_only
-def test_upgrading_a_store_indexes_the_names_it_already_holds(db_url: str) -> None:
-    made = token_at(db_url, "0002", "before the index", scopes=READ)
-    service = Service(Store(db_url))  # migrates to the head
+def test_upgrading_a_store_indexes_the_names_it_already_holds(empty_db_url: str) -> None:
+    made = token_at(empty_db_url, "0002", "before the index", scopes=READ)
+    service = Service(Store(empty_db_url))  # migrates to the head
     owner = service.actor(OLD_OWNER)
     assert service.store.schema_revision() == HEAD_REVISION
     with service.store.read() as session:

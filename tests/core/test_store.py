@@ -153,22 +153,22 @@ def _a_token_at(db_url: str, revision: str, name: str) -> tuple[Actor, str]:
     return owner, made
 
 
-def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(db_url: str) -> None:
-    owner, made = _a_token_at(db_url, "0003", "before 0004")
-    assert "ix_token_org_created" in _token_indexes(db_url)
-    service = Service(Store(db_url))  # migrates to the head
+def test_upgrading_drops_the_unused_token_index_and_keeps_the_tokens(empty_db_url: str) -> None:
+    owner, made = _a_token_at(empty_db_url, "0003", "before 0004")
+    assert "ix_token_org_created" in _token_indexes(empty_db_url)
+    service = Service(Store(empty_db_url))  # migrates to the head
     assert service.store.schema_revision() == HEAD_REVISION
     assert [t.id for t in service.list_tokens(owner, TokenQuery())] == [made]
-    assert "ix_token_org_created" not in _token_indexes(db_url)
+    assert "ix_token_org_created" not in _token_indexes(empty_db_url)
     service.store.dispose()
 
 
-def test_upgrading_puts_names_in_the_created_order_index_and_keeps_the_tokens(db_url: str) -> None:
-    owner, made = _a_token_at(db_url, "0004", "before 0005")
-    assert "name" not in _index_columns(db_url, "ix_token_created_order")
-    service = Service(Store(db_url))  # migrates to the head
+def test_upgrading_puts_names_in_the_created_order_index_and_keeps_the_tokens(empty_db_url: str) -> None:
+    owner, made = _a_token_at(empty_db_url, "0004", "before 0005")
+    assert "name" not in _index_columns(empty_db_url, "ix_token_created_order")
+    service = Service(Store(empty_db_url))  # migrates to the head
     columns = ["created_at", "id", "org_id", "author_id", "name", "last4"]
-    assert _index_columns(db_url, "ix_token_created_order") == columns
+    assert _index_columns(empty_db_url, "ix_token_created_order") == columns
     assert [t.id for t in service.list_tokens(owner, TokenQuery(search="before"))] == [made]
     service.store.dispose()
 
@@ -249,10 +249,12 @@ def test_a_new_store_is_marked_with_tokentuis_application_id(db_url: str, tmp_pa
 
 
 @pytest.mark.sqlite_only
-def test_a_store_made_before_the_application_id_is_recognised_and_marked(db_url: str, tmp_path: Path) -> None:
-    owner, made = _a_token_at(db_url, "0005", "before 0006")
+def test_a_store_made_before_the_application_id_is_recognised_and_marked(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    owner, made = _a_token_at(empty_db_url, "0005", "before 0006")
     assert _application_id(tmp_path / "tokentui.db") == 0
-    service = Service(Store(db_url))
+    service = Service(Store(empty_db_url))
     assert [t.id for t in service.list_tokens(owner, TokenQuery())] == [made]
     service.store.dispose()
     assert _application_id(tmp_path / "tokentui.db") == APPLICATION_ID

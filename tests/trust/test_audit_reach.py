@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.api.conftest import pat, running_api
 from tests.conftest import DEVELOPER, OWNER, Clock, Org, run_cli
+
+pytestmark = pytest.mark.both_databases
 
 
 def _token_events(db_url: str, org: str, admin: str, token_id: str) -> list[str]:
