@@ -142,6 +142,21 @@ async def test_author_drill_down_then_removal_drops_their_tokens_from_the_table(
     assert DEVELOPER not in [m.email for m in org.service.members(org.owner)]
 
 
+async def test_an_author_refused_after_a_demotion_says_why_and_the_console_stays(org: Org, console) -> None:
+    made = org.service.create_token(org.developer, "personal", name="dev pat", scopes=MANAGE)
+    app = console(ADMIN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        # Another owner makes this admin a member while the console is open.
+        org.service.remove_member(org.owner, ADMIN)
+        org.service.add_member(org.owner, ADMIN, "member")
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.is_running
+        assert "only organization owners and admins" in said(app)
+
+
 async def test_audit_log_lists_events_newest_first_and_filters(org: Org, console) -> None:
     made = org.service.create_token(org.owner, "personal", name="audited", scopes=MANAGE)
     org.service.revoke(org.owner, made.token.id)

@@ -274,16 +274,18 @@ def test_another_applications_sqlite_file_is_refused_and_left_byte_for_byte(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"]
 
 
-def test_a_database_holding_another_applications_tables_is_refused_and_left_as_it_was(db_url: str) -> None:
-    engine = create_engine(db_url)
+def test_a_database_holding_another_applications_tables_is_refused_and_left_as_it_was(
+    empty_db_url: str,
+) -> None:
+    engine = create_engine(empty_db_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
         conn.execute(text("INSERT INTO notes VALUES (1, 'keep me')"))
     engine.dispose()
-    state = store_state(db_url)
+    state = store_state(empty_db_url)
     for args, actor in [LIST, INIT]:
-        assert_store_refusal(run_cli(*args, db=db_url, actor=actor), "another application")
-    assert store_state(db_url) == state
+        assert_store_refusal(run_cli(*args, db=empty_db_url, actor=actor), "another application")
+    assert store_state(empty_db_url) == state
 
 
 # -- read-only files and directories -------------------------------------------------------------

@@ -73,7 +73,7 @@ class AuthorScreen(ModalScreen[bool]):
     async def _load(self) -> None:
         from asyncio import to_thread
 
-        from tokentui.core.errors import NotFound
+        from tokentui.core.errors import TokentuiError
         from tokentui.core.queries import TokenQuery
 
         app = self.app
@@ -81,8 +81,8 @@ class AuthorScreen(ModalScreen[bool]):
         assert service is not None and actor is not None
         try:
             self.member = await to_thread(service.member, actor, self.email)
-        except NotFound as missing:
-            self.query_one("#member", Static).update(inert(f"{missing}.", "bold"))
+        except TokentuiError as refused:  # not a member any more, or the actor no longer may look
+            self.query_one("#member", Static).update(inert(f"{refused}.", "bold"))
         mine = TokenQuery(author=self.email)
         tokens = await app.call(service.list_tokens, actor, mine, limit=SHOWN_TOKENS)
         active = frozenset({Status.ACTIVE})
