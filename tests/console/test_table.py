@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import ADMIN, DEVELOPER, OWNER, Clock, Org
 from tests.console.conftest import SIZE, queue_keys, screen_text, settle, table_text
 from tokentui.console.app import TokentuiApp
-from tokentui.console.table_loader import PAGE_SIZE
+from tokentui.console.widgets.table_loader import PAGE_SIZE
 from tokentui.console.widgets.token_table import TokenTable
 from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.views import TokenView

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from textual.cache import LRUCache
 
-from tokentui.console.table_loader import COUNT_AFTER_PAINT_WAIT, PAGE_SIZE, Count, Read, TableLoader
+from tokentui.console.widgets.table_loader import COUNT_AFTER_PAINT_WAIT, PAGE_SIZE, Count, Read, TableLoader
 from tokentui.core.queries import TokenQuery
 
 
@@ -277,7 +277,7 @@ def test_a_failed_first_page_starts_the_count_and_a_failed_count_ends_counting()
 
 def test_the_loader_imports_no_textual() -> None:
     code = (
-        "import sys, tokentui.console.table_loader, tokentui.console.pages\n"
+        "import sys, tokentui.console.widgets.table_loader, tokentui.console.pages\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -2,8 +2,9 @@
 
 The scrollbar, the row count and the cursor act as if every row were there; a row
 whose page has not arrived yet shows as a dim placeholder for the moment a page
-takes. Which pages are read, and when, is :mod:`tokentui.console.table_loader`'s
-business; what each column shows is :mod:`tokentui.console.widgets.token_columns`'s.
+takes. Which pages are read, and when, the loader decides
+(:mod:`tokentui.console.widgets.table_loader`); what each column shows, the columns
+(:mod:`tokentui.console.widgets.token_columns`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tokentui.console.table_loader import Count, Read, TableLoader
+from tokentui.console.widgets.table_loader import Count, Read, TableLoader
 from tokentui.console.widgets.token_columns import COLUMNS, GAP, MIN_WIDTH, column_widths
 
 if TYPE_CHECKING:
