@@ -100,10 +100,10 @@ def _complete(app: Any, search: str | None = None, *, counted: bool = True) -> C
 
     def check() -> bool:
         table = app.home.table
-        source = table._source
+        source = table.loader.source
         if app.service is None or source is None or not table.is_sized:
             return False
-        if table.is_loading if counted else (table._pending or table._wanted):
+        if table.is_loading if counted else table.loader.is_reading:
             return False
         if search is not None and source.query.search != search:
             return False

@@ -7,7 +7,8 @@ import pytest
 from tests.conftest import ADMIN, DEVELOPER, OWNER, Clock, Org
 from tests.console.conftest import SIZE, queue_keys, screen_text, settle, table_text
 from tokentui.console.app import TokentuiApp
-from tokentui.console.widgets.token_table import PAGE_SIZE, TokenTable
+from tokentui.console.widgets.table_loader import PAGE_SIZE
+from tokentui.console.widgets.token_table import TokenTable
 from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.views import TokenView
 
@@ -239,7 +240,7 @@ async def test_the_table_loads_pages_never_every_row(org: Org, many: int, consol
         assert table.total == many and f"{many:,} tokens" in screen_text(app)
         # The first page, and those of the last screenful, read ahead for End.
         end_pages = range((many - table._visible_rows) // PAGE_SIZE, (many - 1) // PAGE_SIZE + 1)
-        assert sorted(table._pages) == [0, *end_pages]
+        assert sorted(table.loader.kept) == [0, *end_pages]
         await pilot.press("G")  # jump to the last row
         await settle(pilot)
         last = org.service.list_tokens(org.owner, TokenQuery(sort=SortKey.CREATED), offset=many - 1, limit=1)[
@@ -247,7 +248,7 @@ async def test_the_table_loads_pages_never_every_row(org: Org, many: int, consol
         ]
         assert table.current == last
         assert last.name[:8] in table_text(app).splitlines()[-1]
-        assert len(table._pages) * PAGE_SIZE < many
+        assert len(table.loader.kept) * PAGE_SIZE < many
         await pilot.press("g")
         await settle(pilot)
         assert table.current == org.service.list_tokens(org.owner, limit=1)[0]
@@ -340,9 +341,9 @@ async def test_a_read_for_rows_the_view_has_left_is_stopped(
         table.scroll_to(y=left_behind + 5, animate=False, immediate=True)
         for _ in range(50):
             await pilot.pause()
-            if table._reads:
+            if table.loader.view_reads:
                 break
-        assert table._reads, "the view's read should have started"
+        assert table.loader.view_reads, "the view's read should have started"
         top = 40 * PAGE_SIZE + 5
         table.scroll_to(y=top, animate=False, immediate=True)  # the drag moves on
         await settle(pilot)
@@ -517,8 +518,8 @@ async def test_a_searchs_rows_are_painted_before_its_count_is_asked_for(
     render_lines = TokenTable.render_lines
 
     def rendering(self: TokenTable, crop: object) -> object:
-        if self.is_sized and self.row(0) is not None and self._source is not None:
-            painted.append(self._source.query.search)
+        if self.is_sized and self.row(0) is not None and self.loader.source is not None:
+            painted.append(self.loader.source.query.search)
         return render_lines(self, crop)  # type: ignore[arg-type]
 
     monkeypatch.setattr(TokenPages, "count", counting)

@@ -14,7 +14,7 @@ from textual.widgets import Button, DataTable, Label, Static
 
 from tokentui.console.screens.details import fields_table, when
 from tokentui.console.widgets.list_table import ListTable
-from tokentui.console.widgets.token_table import short_date
+from tokentui.console.widgets.token_columns import short_date
 from tokentui.core.kinds import SPACE_KINDS, USER_KINDS, Status
 from tokentui.text import inert
 

@@ -16,7 +16,8 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from tokentui.console.filters import ExpiryChoice, Filters
 from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.search_box import SearchBox
-from tokentui.console.widgets.token_table import COLUMNS, TokenTable
+from tokentui.console.widgets.token_columns import COLUMNS
+from tokentui.console.widgets.token_table import TokenTable
 from tokentui.core.kinds import Status, TokenKind
 from tokentui.text import inert
 
