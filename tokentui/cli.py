@@ -30,8 +30,8 @@ from tokentui.core.errors import (
 from tokentui.text import printable
 
 if TYPE_CHECKING:
+    from tokentui.core.results import TokenView
     from tokentui.core.service import Actor, Service
-    from tokentui.core.views import TokenView
 
 EXIT_CODES: dict[type[TokentuiError], int] = {
     InvalidInput: 2,
@@ -387,7 +387,7 @@ def spaces_add(
     as_json: bool,
 ) -> None:
     """Create a space owned by you (owners and admins)."""
-    from tokentui.core.expiry import parse_day
+    from tokentui.core.tokens.expiry import parse_day
 
     day = parse_day(created, "--created") if created else None
     space, legacy = obj.service.add_space(
@@ -507,7 +507,7 @@ def tokens_create(
     as_json: bool,
 ) -> None:
     """Create a token. Its secret is printed once, here, and never again."""
-    from tokentui.core.kinds import DEFAULT_SCOPES, TokenKind
+    from tokentui.core.vocabulary import DEFAULT_SCOPES, TokenKind
 
     if not scopes:
         scopes = tuple(s.value for s in DEFAULT_SCOPES.get(TokenKind(kind), ()))
@@ -532,7 +532,7 @@ def tokens_create(
 
 def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime | None:
     """The instant a day option stands for: its start, or (``end``) the start of the day after."""
-    from tokentui.core.expiry import parse_day, start_of_day, start_of_next_day
+    from tokentui.core.tokens.expiry import parse_day, start_of_day, start_of_next_day
 
     if value is None:
         return None
@@ -593,8 +593,8 @@ def tokens_list(
     """Tokens with access to the organization (admins), or your own (members). Streams with --json."""
     from itertools import islice
 
-    from tokentui.core.kinds import Status, TokenKind
-    from tokentui.core.queries import SortKey, TokenQuery
+    from tokentui.core.listing.queries import SortKey, TokenQuery
+    from tokentui.core.vocabulary import Status, TokenKind
 
     if last4 is not None and len(last4.strip()) != 4:
         raise InvalidInput("--last4 takes exactly four characters")
@@ -802,7 +802,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _fail(message: str, code: int) -> None:
     # A refusal may quote what was typed, and someone may have typed a secret where an id or a
     # name goes: error lines end up in CI logs, so a secret is never echoed.
-    from tokentui.core.redact import redact
+    from tokentui.core.access.redact import redact
 
     click.echo(f"tokentui: error: {printable(redact(message))}", err=True)
     sys.exit(code)

@@ -8,8 +8,8 @@ from tests.conftest import ADMIN, DEVELOPER, OWNER, Clock, Org
 from tests.console.conftest import SIZE, queue_keys, screen_text, settle, table_text
 from tokentui.console.app import TokentuiApp
 from tokentui.console.widgets.token_table import PAGE_SIZE, TokenTable
-from tokentui.core.queries import SortKey, TokenQuery
-from tokentui.core.views import TokenView
+from tokentui.core.listing.queries import SortKey, TokenQuery
+from tokentui.core.results import TokenView
 
 MANAGE = ["content_management_manage"]
 

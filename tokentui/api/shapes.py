@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tokentui.core.kinds import TokenKind
-from tokentui.core.views import OrgView, TokenView
+from tokentui.core.results import OrgView, TokenView
+from tokentui.core.vocabulary import TokenKind
 
 MEDIA_TYPE = "application/vnd.contentful.management.v1+json"
 

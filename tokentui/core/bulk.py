@@ -28,17 +28,21 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from tokentui.core.base import ServiceBase
+from tokentui.core.audit import record
 from tokentui.core.errors import NotFound
-from tokentui.core.kinds import DEFAULT_SCOPES, FIXED_SCOPES, RevokeReason, TokenKind
-from tokentui.core.models import AuditEvent, Environment, Membership, Organization, Space, Token
+from tokentui.core.models import Environment, Membership, Organization, Space, Token
+from tokentui.core.tokens.secret_format import ALPHABET
+from tokentui.core.vocabulary import RevokeReason, TokenKind
 from tokentui.settings import LIMITS
+
+if TYPE_CHECKING:
+    from tokentui.core.service import Service
 
 _KIND_WEIGHTS = [
     (TokenKind.PERSONAL, 55),
@@ -47,7 +51,6 @@ _KIND_WEIGHTS = [
     (TokenKind.DELIVERY, 15),
     (TokenKind.MANAGEMENT, 5),
 ]
-_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _NAMES = {
     TokenKind.PERSONAL: ("CI deploy", "local dev", "migration script", "backup job", "release bot", "QA run"),
     TokenKind.OAUTH: ("Contentful CLI", "Slack app", "Netlify", "Vercel", "Zapier", "Smartling"),
@@ -58,7 +61,7 @@ _NAMES = {
 _USER_SCOPES = ("content_management_manage", "content_management_read", "content_management_read")
 _SPAN = timedelta(days=900)
 # Maps every byte to a base62 character (a slight bias is harmless in demo ids).
-_BASE62 = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
+_BASE62 = bytes(ord(ALPHABET[b % 62]) for b in range(256))
 BATCH = 50_000
 # The order of the tuples _Rows.take makes.
 _COLUMNS = (
@@ -90,7 +93,7 @@ _REBUILD_THRESHOLD = 20_000
 _PARALLEL_THRESHOLD = 100_000
 
 
-def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 7) -> int:
+def bulk_tokens(service: Service, org_name: str, count: int, *, seed: int = 7) -> int:
     """Insert ``count`` tokens spread over the organization's members, spaces, kinds and dates.
 
     The secrets are random bytes hashed and thrown away: nobody can ever use these
@@ -144,16 +147,15 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
                 _fill_name_index(conn, after=before)
                 conn.exec_driver_sql(trigger)
             _set_pragmas(conn, saved)
-        session.add(
-            AuditEvent(
-                at=now,
-                org_id=org.id,
-                actor_id=None,
-                action="token.bulk_create",
-                target_type="organization",
-                target_id=str(org.id),
-                summary=f"bulk-loaded {count:,} demo tokens into {org_name!r} (secrets discarded)",
-            )
+        record(
+            session,
+            at=now,
+            org_id=org.id,
+            actor_id=None,
+            action="token.bulk_create",
+            target_type="organization",
+            target_id=str(org.id),
+            summary=f"bulk-loaded {count:,} demo tokens into {org_name!r} (secrets discarded)",
         )
     return count
 
@@ -397,13 +399,13 @@ class _Profile:
         self.delivery = kind is TokenKind.DELIVERY
         self.oauth = kind is TokenKind.OAUTH
         self.labels = _NAMES[kind]
-        fixed = FIXED_SCOPES.get(kind)
+        fixed = kind.spec.fixed_scopes
         if fixed:
             self.scopes: tuple[str, ...] = (" ".join(s.value for s in fixed),)
         elif kind.is_user_token:
             self.scopes = _USER_SCOPES
         else:
-            self.scopes = (" ".join(s.value for s in DEFAULT_SCOPES[kind]),)
+            self.scopes = (" ".join(s.value for s in kind.spec.default_scopes),)
 
 
 _PROFILES = {kind: _Profile(kind) for kind, _ in _KIND_WEIGHTS}

@@ -19,7 +19,7 @@ from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
-    from tokentui.core.views import AuditView
+    from tokentui.core.results import AuditView
 
 PAGE = 200
 ACTIONS = (

@@ -13,14 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from tokentui.console.widgets.text_input import TextInput
-from tokentui.core.kinds import TokenKind
+from tokentui.core.vocabulary import TokenKind
 from tokentui.settings import LIMITS
 from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
-    from tokentui.core.creation import CreationChoices
-    from tokentui.core.views import CreatedToken  # noqa: F401 (the base class names it in a string)
+    from tokentui.core.results import CreatedToken  # noqa: F401 (the base class names it in a string)
+    from tokentui.core.tokens.choices import CreationChoices
 
 CUSTOM = "custom"
 NEVER = "never"
@@ -219,8 +219,8 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
 
     def _request(self) -> dict[str, Any]:
         from tokentui.core.errors import InvalidInput
-        from tokentui.core.expiry import parse_expiry
         from tokentui.core.rules import check_name, normalise_scopes
+        from tokentui.core.tokens.expiry import parse_expiry
 
         kind = self.kind
         if kind is None or self.choices is None:

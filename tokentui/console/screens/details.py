@@ -13,11 +13,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from tokentui.core.kinds import TokenKind
+from tokentui.core.vocabulary import TokenKind
 from tokentui.text import inert
 
 if TYPE_CHECKING:
-    from tokentui.core.views import TokenView
+    from tokentui.core.results import TokenView
 
 
 def when(instant: datetime | None, empty: str = "-") -> str:

@@ -34,12 +34,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tokentui.core.kinds import Status, TokenKind
+from tokentui.core.vocabulary import Status, TokenKind
 from tokentui.text import printable
 
 if TYPE_CHECKING:
     from tokentui.console.pages import TokenPages
-    from tokentui.core.views import TokenView
+    from tokentui.core.results import TokenView
 
 # Rows read at a time: more than a screenful of most terminals, and no more, since every
 # keystroke of a search reads a first page. On a 1,000,000-token store 50 rather than 100
