@@ -27,6 +27,7 @@ from tokentui.core.errors import (
     StoreError,
     TokentuiError,
 )
+from tokentui.core.vocabulary import Action, OrgRole, SpaceRole, Status, TokenKind
 from tokentui.text import printable
 
 if TYPE_CHECKING:
@@ -268,7 +269,7 @@ def users() -> None:
 @common_options
 @click.argument("email")
 @click.option(
-    "--role", required=True, type=click.Choice(["owner", "admin", "member"]), help="Organization role."
+    "--role", required=True, type=click.Choice([r.value for r in OrgRole]), help="Organization role."
 )
 @click.option("--sso-bypass", is_flag=True, help="May sign in without SSO (and so create authtokens).")
 @click.option("--name", default="", help="Display name.")
@@ -411,7 +412,7 @@ def spaces_add(
 @common_options
 @click.argument("space")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "developer", "content_manager"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in SpaceRole]))
 @pass_context
 def spaces_grant(obj: Context, space: str, email: str, role: str) -> None:
     """Give EMAIL a role in SPACE."""
@@ -471,7 +472,7 @@ def tokens() -> None:
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice(["personal", "oauth", "delivery", "management", "session", "legacy_access"]),
+    type=click.Choice([k.value for k in TokenKind]),
     help="personal, oauth, delivery, management or session (authtoken).",
 )
 @click.option("--name", help="A name to recognise it by.")
@@ -547,9 +548,9 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(["personal", "oauth", "delivery", "management", "session", "legacy_access"]),
+    type=click.Choice([k.value for k in TokenKind]),
 )
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["active", "expired", "revoked"]))
+@click.option("--status", "statuses", multiple=True, type=click.Choice([s.value for s in Status]))
 @click.option("--last4", help="The last four characters of the secret.")
 @click.option("--author", metavar="EMAIL")
 @click.option("--space")
@@ -688,18 +689,7 @@ def tokens_reset(obj: Context, token_id: str, as_json: bool) -> None:
 @click.option(
     "--action",
     required=True,
-    type=click.Choice(
-        [
-            "content.read",
-            "content.read_draft",
-            "content.write",
-            "tokens.manage",
-            "users.manage",
-            "publish.review",
-            "org.manage",
-            "space.manage",
-        ]
-    ),
+    type=click.Choice([a.value for a in Action]),
 )
 @click.option("--space", help="Space name or API key.")
 @click.option("--env", "environment", help="Environment name.")

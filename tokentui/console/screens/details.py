@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from tokentui.core.dates import minute_utc
 from tokentui.core.vocabulary import TokenKind
 from tokentui.text import inert
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 def when(instant: datetime | None, empty: str = "-") -> str:
     """``YYYY-MM-DD HH:MM UTC``, or ``empty``."""
-    return empty if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return empty if instant is None else minute_utc(instant)
 
 
 def token_fields(token: TokenView) -> list[tuple[str, str]]:

@@ -34,7 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tokentui.core.vocabulary import Status, TokenKind
+from tokentui.core.vocabulary import Status
 from tokentui.text import printable
 
 if TYPE_CHECKING:
@@ -89,16 +89,6 @@ def _where(token: TokenView) -> str:
         return "-"
     return f"{token.space}/{token.environment}" if token.environment else token.space
 
-
-# Where the kind column is too narrow for the UI label, these keep kinds apart.
-SHORT_KIND_LABELS = {
-    TokenKind.PERSONAL: "Personal",
-    TokenKind.OAUTH: "OAuth app",
-    TokenKind.DELIVERY: "Delivery",
-    TokenKind.MANAGEMENT: "Management",
-    TokenKind.SESSION: "Authtoken",
-    TokenKind.LEGACY_ACCESS: "Legacy",
-}
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", 9, 3, lambda t: t.name),
@@ -579,7 +569,7 @@ class TokenTable(ScrollView, can_focus=True):
         for column, width in zip(COLUMNS, column_widths(paint.table_width), strict=True):
             value = column.cell(token)
             if column.key == "kind" and len(value) > width:
-                value = SHORT_KIND_LABELS[token.kind]
+                value = token.kind.spec.short_label  # the kind column is too narrow for the label
             style = row_style
             if column.key == "status" and index != self.cursor:
                 style = row_style + self._status_style(token.status)
