@@ -1,10 +1,10 @@
-"""Bulk demo tokens for scale: a million believable tokens in under a minute.
+"""Bulk demo tokens for scale: up to millions of believable tokens, loaded in one transaction.
 
 The rows are made in plain Python (for a large load, by a worker process while
 this one writes the batch before) and written with one ``executemany`` per batch
 of SQLAlchemy Core inserts, in a single transaction. On SQLite the token
 table's secondary indexes are dropped for the load and rebuilt at its end (a
-sorted build is several times faster than a million random B-tree inserts), in
+sorted build beats as many random B-tree inserts), in
 that same transaction, so a failed load leaves the store as it was; where the
 store is this process's alone, that transaction is written with a rollback journal
 rather than through the WAL (:meth:`Store.bulk_write`).
@@ -38,7 +38,7 @@ from tokentui.core.audit import record
 from tokentui.core.errors import NotFound
 from tokentui.core.models import Environment, Membership, Organization, Space, Token
 from tokentui.core.tokens.secret_format import ALPHABET
-from tokentui.core.vocabulary import RevokeReason, TokenKind
+from tokentui.core.vocabulary import KINDS, RevokeReason, TokenKind
 from tokentui.settings import LIMITS
 
 if TYPE_CHECKING:
@@ -57,6 +57,12 @@ _NAMES = {
     TokenKind.SESSION: ("login",),
     TokenKind.DELIVERY: ("website", "mobile app", "preview", "search indexer"),
     TokenKind.MANAGEMENT: ("import pipeline", "translation vendor", "migration"),
+}
+# The kinds whose active tokens are limited, per space or per user (KindSpec), and the limit.
+_LIMITS = {
+    kind: limit
+    for kind, spec in KINDS.items()
+    if (limit := spec.max_per_space or spec.max_per_user) is not None
 }
 _USER_SCOPES = ("content_management_manage", "content_management_read", "content_management_read")
 _SPAN = timedelta(days=900)
@@ -213,16 +219,17 @@ def _name_index_trigger(conn: Connection) -> str | None:
     return str(found) if found else None
 
 
-# Per-connection settings for the two halves of a large SQLite load, each measured on a
-# million tokens. Inserting: a 256 MiB page cache keeps the random inserts into the id
-# and secret-hash indexes in memory. Building the indexes: SQLite's sorter sorts in one
-# thread while an index's keys fit in the page cache; a small cache makes it write sorted
-# runs, sorted by helper threads, and merge them (eleven indexes 27 -> 15 s on two cores;
-# a no-op where SQLite was built without threads).
+# Per-connection settings for the two halves of a large SQLite load. Inserting: a 256 MiB
+# page cache keeps the random inserts into the id and secret-hash indexes in memory.
+# Building the indexes: SQLite's sorter sorts in one thread while an index's keys fit in
+# the page cache, so a small cache is chosen on purpose: it makes SQLite write sorted runs,
+# sort them in helper threads and merge them, which uses every core (and changes nothing
+# where SQLite was built without threads).
 _INSERTING = {"cache_size": -262_144, "threads": 0}
 _INDEXING = {"cache_size": -2_000, "threads": 2}
 # Terms FTS5 gathers in memory before writing them out as a segment to be merged (its
-# default is 1 MiB): filling the name index of a million tokens 6.8 -> 2.7-3.1 s.
+# default is 1 MiB): a larger buffer means fewer segments to merge, so the fill of a
+# large load's name index writes far less.
 _NAME_INDEX_BUFFER = 32 << 20
 _NAME_INDEX_BUFFER_DEFAULT = 1 << 20
 
@@ -254,12 +261,13 @@ def _fill_name_index(conn: Connection, *, after: int) -> None:
 def _active_counts(conn: Connection, now: datetime) -> Counter[tuple[str, int]]:
     """Active tokens already in the store, per (kind, space) and per (session, author)."""
     counts: Counter[tuple[str, int]] = Counter()
+    limited = ", ".join(f"'{kind.value}'" for kind in _LIMITS)
     rows = conn.exec_driver_sql(
         "SELECT kind, space_id, author_id, expires_at FROM token "
-        "WHERE revoked_at IS NULL AND kind IN ('delivery', 'management', 'session')"
+        f"WHERE revoked_at IS NULL AND kind IN ({limited})"
     )
     for kind, space_id, author_id, expires_at in rows:
-        if kind == TokenKind.SESSION.value:
+        if KINDS[TokenKind(kind)].user_limit:
             counts[(kind, author_id)] += 1
         elif expires_at is None or _aware(expires_at) > now:
             counts[(kind, space_id)] += 1
@@ -296,11 +304,7 @@ class _Rows:
         self.space_weights = [1 / (rank + 1) for rank in range(len(self.spaces))]
         self.envs = {space_id: names or ["master"] for space_id, names in envs.items()}
         self.active = active
-        self.limits = {
-            TokenKind.DELIVERY.value: LIMITS.delivery_tokens_per_space,
-            TokenKind.MANAGEMENT.value: LIMITS.management_tokens_per_space,
-            TokenKind.SESSION.value: LIMITS.active_authtokens_per_user,
-        }
+        self.limits = {kind.value: limit for kind, limit in _LIMITS.items()}
         self.serial = 0
 
     def take(self, count: int, *, as_text: bool) -> list[tuple[Any, ...]]:

@@ -96,7 +96,7 @@ def check_may_reset(kind: TokenKind, standing: SpaceStanding) -> None:
     """Only legacy access tokens reset, by the space owner, admins and developers."""
     if kind is TokenKind.DELIVERY:
         raise NotAllowed("delivery tokens cannot be reset; revoke it and create a new one")
-    if kind is not TokenKind.LEGACY_ACCESS:
+    if not kind.spec.resets:
         raise NotAllowed(f"only legacy access tokens can be reset, not a {kind.label.lower()}")
     if not (standing.is_space_admin or standing.space_role is SpaceRole.DEVELOPER):
         raise NotAllowed("only the space owner, space admins and developers can reset the access token")
@@ -108,7 +108,7 @@ def check_may_revoke(kind: TokenKind, is_author: bool, standing: SpaceStanding |
     An admin cannot revoke another user's personal token: as in Contentful, the
     way to cut its access is to remove its author from the organization.
     """
-    if kind is TokenKind.LEGACY_ACCESS:
+    if kind.spec.resets:
         raise NotAllowed("the legacy access token cannot be revoked; reset it to replace its secret")
     if is_author:
         return

@@ -97,6 +97,7 @@ class KindSpec:
     expires_by_default: bool = False  # LIMITS.default_expiry_days when none is chosen
     space_limit: str | None = None  # active tokens of the kind a space may hold
     user_limit: str | None = None  # active tokens of the kind a user may hold; the oldest make way
+    resets: bool = False  # given a new secret by a reset, never revoked
 
     def __post_init__(self) -> None:
         if bool(self.choosable_scopes) == bool(self.fixed_scopes):
@@ -202,6 +203,7 @@ KINDS: dict[TokenKind, KindSpec] = {
             created_by=CreatedBy.SPACE_CREATION,
             fields=frozenset({Field.SPACE}),
             fixed_scopes=(Scope.LEGACY,),
+            resets=True,
         ),
     )
 }

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tokentui.core.dates import minute_utc
-from tokentui.core.vocabulary import TokenKind
+from tokentui.core.vocabulary import Field
 from tokentui.text import inert
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def token_fields(token: TokenView) -> list[tuple[str, str]]:
         ("Revoked", when(token.revoked_at)),
         ("Last used", when(token.last_used_at, "never")),
         ("E-mail notification", "on" if token.notify else "off")
-        if token.kind is TokenKind.MANAGEMENT
+        if token.kind.spec.takes(Field.NOTIFY)
         else ("ID", token.id),
     ]
 
@@ -84,7 +84,7 @@ class DetailsScreen(ModalScreen[str | None]):
                 yield Static(fields_table(token_fields(token)), id="fields")
             with Horizontal(classes="buttons"):
                 yield Button("Author (a)", id="author", compact=True)
-                if token.kind is TokenKind.LEGACY_ACCESS:
+                if token.kind.spec.resets:
                     yield Button("Reset (R)", variant="warning", id="reset", compact=True)
                 else:
                     yield Button(

@@ -17,7 +17,7 @@ from tokentui.console.filters import ExpiryChoice, Filters
 from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_table import COLUMNS, TokenTable
-from tokentui.core.vocabulary import Status, TokenKind
+from tokentui.core.vocabulary import Status
 from tokentui.text import inert
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ class HomeScreen(Screen[None]):
         token = self._selected()
         if token is None:
             return
-        if token.kind is not TokenKind.LEGACY_ACCESS:
+        if not token.kind.spec.resets:
             self.notify(
                 f"Only legacy access tokens can be reset; this is a {token.kind.label.lower()}.",
                 severity="warning",

@@ -197,10 +197,10 @@ def _size(
 def rows_by_id(session: Session, ids: list[str]) -> dict[str, Row[Any]]:
     """Each id's token columns with ``author_email`` and ``space_name``: the one fetch of a page's rows.
 
-    Plain columns, not ORM objects (a page's rows are shown, never changed): a third
-    less time. The users and spaces are joined as they are: no filter's subquery is
-    in this statement to tell apart from them, and a fresh alias a query cost more
-    than the rest of the fetch.
+    Plain columns, not ORM objects: a page's rows are shown, never changed, so the
+    ORM's identity map and objects are work for nothing. The users and spaces are
+    joined as they are: no filter's subquery is in this statement to tell apart from
+    them, so no alias (whose making would cost more than the fetch) is needed.
     """
     stmt: Select[Any] = (
         select(

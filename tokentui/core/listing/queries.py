@@ -170,8 +170,7 @@ def name_index_matches(text: str, limit: int | None = None) -> Select[Any]:
 # Above this many candidate names, a page of results is found sooner by walking the
 # sort's index and testing names than by sorting every candidate an index lists. The
 # creation order's index carries the names (migration 0005), so walking it tests them
-# without reading rows and the crossing comes sooner: on a million tokens, texts with
-# 1,900 candidates page faster through the trigram index and those with 4,200 by the walk.
+# without reading rows, and that order switches to the walk at fewer candidates.
 COMMON_SEARCH = 10_000
 COMMON_SEARCH_BY_CREATION = 3_000
 
@@ -248,7 +247,7 @@ def conditions(query: TokenQuery, now: datetime, *, name_index: bool = False) ->
 
 # The author and space a listed token is joined to, aliased apart from the users and spaces
 # the filters' subqueries select from (an author filter's subquery would otherwise correlate
-# with the join). Made once: a fresh alias each query cost ~2 ms of adapting its columns.
+# with the join). Made once, at import: a fresh alias per query would adapt its columns each time.
 _AUTHOR = aliased(User, name="token_author")
 _SPACE = aliased(Space, name="token_space")
 
