@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tokentui.core.tokens.secret_format import PREFIX_LENGTH
-from tokentui.core.vocabulary import KINDS, Field, KindSpec, Scope, TokenKind
+from tokentui.core.vocabulary import KINDS, KindSpec, Scope, TokenField, TokenKind
 from tokentui.settings import LIMITS
 
 
@@ -35,7 +35,7 @@ def test_a_kinds_scopes_are_fixed_or_chosen_with_a_default_among_the_choices(kin
 @pytest.mark.parametrize("kind", list(TokenKind))
 def test_only_space_tokens_take_a_space_and_limits_name_a_known_number(kind: TokenKind) -> None:
     spec = kind.spec
-    assert spec.takes(Field.SPACE) is not spec.is_user_token
+    assert spec.takes(TokenField.SPACE) is not spec.is_user_token
     for limit in (spec.space_limit, spec.user_limit):
         assert limit is None or isinstance(getattr(LIMITS, limit), int)
     assert spec.space_limit is None or not spec.is_user_token

@@ -53,7 +53,7 @@ class Scope(StrEnum):
     SESSION = "user_session"
 
 
-class Field(StrEnum):
+class TokenField(StrEnum):
     """What a new token of a kind is given besides its name, scopes and expiry."""
 
     SPACE = "space"
@@ -89,7 +89,7 @@ class KindSpec:
     type_name: str  # the API's ``sys.type``: Contentful's name where Contentful has the kind
     is_user_token: bool
     created_by: CreatedBy
-    fields: frozenset[Field] = frozenset()
+    fields: frozenset[TokenField] = frozenset()
     choosable_scopes: tuple[Scope, ...] = ()
     default_scopes: tuple[Scope, ...] = ()
     fixed_scopes: tuple[Scope, ...] = ()
@@ -105,7 +105,7 @@ class KindSpec:
         if self.expires_by_default and not self.may_expire:
             raise ValueError(f"{self.kind}: a kind that never expires has no default expiry")
 
-    def takes(self, field: Field) -> bool:
+    def takes(self, field: TokenField) -> bool:
         """Whether a new token of the kind is given ``field``."""
         return field in self.fields
 
@@ -125,7 +125,7 @@ class KindSpec:
         return getattr(LIMITS, self.user_limit) if self.user_limit else None
 
 
-_SPACE_TOKEN = frozenset({Field.SPACE, Field.BRANCHES})
+_SPACE_TOKEN = frozenset({TokenField.SPACE, TokenField.BRANCHES})
 KINDS: dict[TokenKind, KindSpec] = {
     spec.kind: spec
     for spec in (
@@ -150,7 +150,7 @@ KINDS: dict[TokenKind, KindSpec] = {
             type_name="OAuthApplication",
             is_user_token=True,
             created_by=CreatedBy.USER,
-            fields=frozenset({Field.APP}),
+            fields=frozenset({TokenField.APP}),
             choosable_scopes=(Scope.CM_READ, Scope.CM_MANAGE),
             default_scopes=(Scope.CM_MANAGE,),
             may_expire=True,
@@ -164,7 +164,7 @@ KINDS: dict[TokenKind, KindSpec] = {
             type_name="DeliveryToken",
             is_user_token=False,
             created_by=CreatedBy.SPACE_DEVELOPER,
-            fields=_SPACE_TOKEN | {Field.ENVIRONMENT},
+            fields=_SPACE_TOKEN | {TokenField.ENVIRONMENT},
             fixed_scopes=(Scope.DELIVERY,),
             space_limit="delivery_tokens_per_space",
         ),
@@ -176,7 +176,7 @@ KINDS: dict[TokenKind, KindSpec] = {
             type_name="ManagementToken",
             is_user_token=False,
             created_by=CreatedBy.SPACE_ADMIN,
-            fields=_SPACE_TOKEN | {Field.NOTIFY},
+            fields=_SPACE_TOKEN | {TokenField.NOTIFY},
             choosable_scopes=(Scope.READ, Scope.WRITE),
             default_scopes=(Scope.READ, Scope.WRITE),
             may_expire=True,
@@ -201,7 +201,7 @@ KINDS: dict[TokenKind, KindSpec] = {
             type_name="LegacyAccessToken",  # Contentstack's; Contentful has none
             is_user_token=False,
             created_by=CreatedBy.SPACE_CREATION,
-            fields=frozenset({Field.SPACE}),
+            fields=frozenset({TokenField.SPACE}),
             fixed_scopes=(Scope.LEGACY,),
             resets=True,
         ),

@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 
 from tokentui.console.widgets.text_input import TextInput
 from tokentui.core.tokens.expiry import NEVER
-from tokentui.core.vocabulary import Field, TokenKind
+from tokentui.core.vocabulary import TokenField, TokenKind
 from tokentui.settings import LIMITS
 from tokentui.text import inert
 
@@ -149,19 +149,19 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
     def _show_fields(self, kind: TokenKind | None) -> None:
         spec = kind.spec if kind is not None else None
 
-        def takes(field: Field) -> bool:
+        def takes(field: TokenField) -> bool:
             return spec is not None and spec.takes(field)
 
-        self.query_one("#app-field").display = takes(Field.APP)
+        self.query_one("#app-field").display = takes(TokenField.APP)
         self.query_one("#scopes-field").display = spec is not None and bool(spec.choosable_scopes)
-        self.query_one("#space-field").display = takes(Field.SPACE)
-        self.query_one("#env-field").display = takes(Field.ENVIRONMENT)
-        self.query_one("#branches-field").display = takes(Field.BRANCHES) and bool(
+        self.query_one("#space-field").display = takes(TokenField.SPACE)
+        self.query_one("#env-field").display = takes(TokenField.ENVIRONMENT)
+        self.query_one("#branches-field").display = takes(TokenField.BRANCHES) and bool(
             self.query_one("#branches", SelectionList).option_count
         )
         self.query_one("#expiry-field").display = spec is not None and spec.may_expire
         self.query_one("#custom-date").display = self.query_one("#expiry", Select).value == CUSTOM
-        self.query_one("#notify").display = takes(Field.NOTIFY)
+        self.query_one("#notify").display = takes(TokenField.NOTIFY)
 
     @on(Select.Changed, "#space")
     def _space_changed(self) -> None:
@@ -237,18 +237,18 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         if choice.scopes:
             request["scopes"] = normalise_scopes(kind, self.query_one("#scopes", SelectionList).selected)
         spec = kind.spec
-        if spec.takes(Field.APP):
+        if spec.takes(TokenField.APP):
             request["app"] = check_name(
                 self.query_one("#app", Input).value, LIMITS.max_app_name_length, "application name"
             )
-        if spec.takes(Field.SPACE):
+        if spec.takes(TokenField.SPACE):
             space = self._space()
             if space is None:
                 raise InvalidInput("Choose a space.")
             request["space"] = space.name
-        if spec.takes(Field.BRANCHES):
+        if spec.takes(TokenField.BRANCHES):
             request["branches"] = tuple(self.query_one("#branches", SelectionList).selected)
-        if spec.takes(Field.ENVIRONMENT):
+        if spec.takes(TokenField.ENVIRONMENT):
             environment = self.query_one("#environment", Select).value
             if not isinstance(environment, str):
                 raise InvalidInput("Choose the environment the token serves.")
@@ -264,7 +264,7 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                 request["expires"] = text
             else:
                 request["expires"] = str(expiry)
-        if spec.takes(Field.NOTIFY):
+        if spec.takes(TokenField.NOTIFY):
             request["notify"] = self.query_one("#notify", Checkbox).value
         return request
 

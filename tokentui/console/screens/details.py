@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tokentui.core.dates import minute_utc
-from tokentui.core.vocabulary import Field
+from tokentui.core.vocabulary import TokenField
 from tokentui.text import inert
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def token_fields(token: TokenView) -> list[tuple[str, str]]:
         ("Revoked", when(token.revoked_at)),
         ("Last used", when(token.last_used_at, "never")),
         ("E-mail notification", "on" if token.notify else "off")
-        if token.kind.spec.takes(Field.NOTIFY)
+        if token.kind.spec.takes(TokenField.NOTIFY)
         else ("ID", token.id),
     ]
 

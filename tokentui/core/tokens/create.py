@@ -33,7 +33,15 @@ from tokentui.core.rules import (
 from tokentui.core.store import Store
 from tokentui.core.tokens import secret_format
 from tokentui.core.tokens.expiry import check_expiry, parse_expiry
-from tokentui.core.vocabulary import CreatedBy, Field, OrgRole, RevokeReason, Status, TokenKind, parse_kind
+from tokentui.core.vocabulary import (
+    CreatedBy,
+    OrgRole,
+    RevokeReason,
+    Status,
+    TokenField,
+    TokenKind,
+    parse_kind,
+)
 from tokentui.settings import LIMITS
 
 # What create_token takes as an expiry: text ("30d", "2027-01-31", "never"), an instant,
@@ -72,16 +80,16 @@ def create_token(
     branch_list = tuple(dict.fromkeys(normalise_name(b) for b in branches if normalise_name(b)))
     expires_at = expiry_for(kind, expires, now)
     app_name = _app_for(kind, app)
-    if not spec.takes(Field.SPACE):
+    if not spec.takes(TokenField.SPACE):
         if space is not None or environment is not None or branch_list:
             raise InvalidInput(f"a {kind.label.lower()} is tied to its user, not to a space; omit --space")
     elif not space:
         raise InvalidInput(f"a {kind.label.lower()} needs --space")
-    if not spec.takes(Field.ENVIRONMENT) and environment is not None:
+    if not spec.takes(TokenField.ENVIRONMENT) and environment is not None:
         raise InvalidInput(
             f"only delivery tokens are tied to one environment; omit --env for a {kind.label.lower()}"
         )
-    if not spec.takes(Field.NOTIFY) and not notify:
+    if not spec.takes(TokenField.NOTIFY) and not notify:
         raise InvalidInput("the e-mail notification switch belongs to management tokens")
 
     with store.write() as session:
@@ -251,7 +259,7 @@ def _retire_oldest(
 
 
 def _app_for(kind: TokenKind, app: str | None) -> str | None:
-    if kind.spec.takes(Field.APP):
+    if kind.spec.takes(TokenField.APP):
         if app is None:
             raise InvalidInput("an OAuth application token needs --app, the application's name")
         return check_name(app, LIMITS.max_app_name_length, "application name")
@@ -261,7 +269,7 @@ def _app_for(kind: TokenKind, app: str | None) -> str | None:
 
 
 def _environment_for(session: Session, kind: TokenKind, space: Space, environment: str | None) -> str | None:
-    if not kind.spec.takes(Field.ENVIRONMENT):
+    if not kind.spec.takes(TokenField.ENVIRONMENT):
         return None
     names = session.exec(
         select(col(Environment.name)).where(
