@@ -29,7 +29,7 @@ from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 SIZE = (120, 35)
-# Every column the table sorts by (tokentui.core.queries.SortKey), the console's default first.
+# Every column the table sorts by (tokentui.core.listing.queries.SortKey), the console's default first.
 SORTS = ("created", "name", "kind", "author", "expires", "status", "last4", "space")
 # Typed into the search box a character at a time, then erased: words many names share,
 # rarer ones, one that matches nothing, and last-four-like fragments.

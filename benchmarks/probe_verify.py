@@ -29,8 +29,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
 
-    from tokentui.core import secrets
-    from tokentui.core.kinds import TokenKind
+    from tokentui.core.tokens import secret_format
+    from tokentui.core.vocabulary import TokenKind
     from tokentui.core.service import open_service
 
     service = open_service(args.db)
@@ -45,7 +45,7 @@ def main() -> None:
     ]
     create_s = time.perf_counter() - started
     rng = random.Random(11)
-    unknown = [secrets.generate(TokenKind.PERSONAL) for _ in range(1000)]
+    unknown = [secret_format.generate(TokenKind.PERSONAL) for _ in range(1000)]
     malformed = [s[:-1] + ("A" if s[-1] != "A" else "B") for s in unknown[:500]] + ["CFPAT-short", "x" * 60]
     pools = {"valid": issued, "unknown": unknown, "malformed": malformed}
     kinds = [k for k, _ in MIX]

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, insert
 from sqlmodel import Session
 
-from tokentui.core import secrets
-from tokentui.core.base import new_id
-from tokentui.core.kinds import TokenKind
 from tokentui.core.models import AuditEvent, Membership, Organization, Token, User
+from tokentui.core.tokens import secret_format
+from tokentui.core.tokens.secret_format import new_id
+from tokentui.core.vocabulary import TokenKind
 
 WRITTEN_AT = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 OWNER = "owner@acme.test"
@@ -29,7 +29,7 @@ def token_at(db_url: str, revision: str, name: str, *, scopes: str = "content_ma
     engine = create_engine(db_url)
     try:
         upgrade(engine, revision)
-        secret = secrets.generate(TokenKind.PERSONAL)
+        secret = secret_format.generate(TokenKind.PERSONAL)
         with Session(engine) as session:
             org = Organization(name="Acme", created_at=WRITTEN_AT)
             owner = User(email=OWNER, created_at=WRITTEN_AT)
@@ -43,8 +43,8 @@ def token_at(db_url: str, revision: str, name: str, *, scopes: str = "content_ma
                 name=name,
                 author_id=owner.id,
                 scopes=scopes,
-                secret_hash=secrets.hash_secret(secret),
-                last4=secrets.last_four(secret),
+                secret_hash=secret_format.hash_secret(secret),
+                last4=secret_format.last_four(secret),
                 created_at=WRITTEN_AT,
                 updated_at=WRITTEN_AT,
                 expires_at=WRITTEN_AT + timedelta(days=30),

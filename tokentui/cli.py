@@ -27,11 +27,12 @@ from tokentui.core.errors import (
     StoreError,
     TokentuiError,
 )
+from tokentui.core.vocabulary import Action, OrgRole, SpaceRole, Status, TokenKind
 from tokentui.text import printable
 
 if TYPE_CHECKING:
+    from tokentui.core.results import TokenView
     from tokentui.core.service import Actor, Service
-    from tokentui.core.views import TokenView
 
 EXIT_CODES: dict[type[TokentuiError], int] = {
     InvalidInput: 2,
@@ -268,7 +269,7 @@ def users() -> None:
 @common_options
 @click.argument("email")
 @click.option(
-    "--role", required=True, type=click.Choice(["owner", "admin", "member"]), help="Organization role."
+    "--role", required=True, type=click.Choice([r.value for r in OrgRole]), help="Organization role."
 )
 @click.option("--sso-bypass", is_flag=True, help="May sign in without SSO (and so create authtokens).")
 @click.option("--name", default="", help="Display name.")
@@ -387,7 +388,7 @@ def spaces_add(
     as_json: bool,
 ) -> None:
     """Create a space owned by you (owners and admins)."""
-    from tokentui.core.expiry import parse_day
+    from tokentui.core.tokens.expiry import parse_day
 
     day = parse_day(created, "--created") if created else None
     space, legacy = obj.service.add_space(
@@ -411,7 +412,7 @@ def spaces_add(
 @common_options
 @click.argument("space")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "developer", "content_manager"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in SpaceRole]))
 @pass_context
 def spaces_grant(obj: Context, space: str, email: str, role: str) -> None:
     """Give EMAIL a role in SPACE."""
@@ -471,7 +472,7 @@ def tokens() -> None:
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice(["personal", "oauth", "delivery", "management", "session", "legacy_access"]),
+    type=click.Choice([k.value for k in TokenKind]),
     help="personal, oauth, delivery, management or session (authtoken).",
 )
 @click.option("--name", help="A name to recognise it by.")
@@ -507,7 +508,7 @@ def tokens_create(
     as_json: bool,
 ) -> None:
     """Create a token. Its secret is printed once, here, and never again."""
-    from tokentui.core.kinds import DEFAULT_SCOPES, TokenKind
+    from tokentui.core.vocabulary import DEFAULT_SCOPES, TokenKind
 
     if not scopes:
         scopes = tuple(s.value for s in DEFAULT_SCOPES.get(TokenKind(kind), ()))
@@ -532,7 +533,7 @@ def tokens_create(
 
 def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime | None:
     """The instant a day option stands for: its start, or (``end``) the start of the day after."""
-    from tokentui.core.expiry import parse_day, start_of_day, start_of_next_day
+    from tokentui.core.tokens.expiry import parse_day, start_of_day, start_of_next_day
 
     if value is None:
         return None
@@ -547,9 +548,9 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(["personal", "oauth", "delivery", "management", "session", "legacy_access"]),
+    type=click.Choice([k.value for k in TokenKind]),
 )
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["active", "expired", "revoked"]))
+@click.option("--status", "statuses", multiple=True, type=click.Choice([s.value for s in Status]))
 @click.option("--last4", help="The last four characters of the secret.")
 @click.option("--author", metavar="EMAIL")
 @click.option("--space")
@@ -593,8 +594,8 @@ def tokens_list(
     """Tokens with access to the organization (admins), or your own (members). Streams with --json."""
     from itertools import islice
 
-    from tokentui.core.kinds import Status, TokenKind
-    from tokentui.core.queries import SortKey, TokenQuery
+    from tokentui.core.listing.queries import SortKey, TokenQuery
+    from tokentui.core.vocabulary import Status, TokenKind
 
     if last4 is not None and len(last4.strip()) != 4:
         raise InvalidInput("--last4 takes exactly four characters")
@@ -688,18 +689,7 @@ def tokens_reset(obj: Context, token_id: str, as_json: bool) -> None:
 @click.option(
     "--action",
     required=True,
-    type=click.Choice(
-        [
-            "content.read",
-            "content.read_draft",
-            "content.write",
-            "tokens.manage",
-            "users.manage",
-            "publish.review",
-            "org.manage",
-            "space.manage",
-        ]
-    ),
+    type=click.Choice([a.value for a in Action]),
 )
 @click.option("--space", help="Space name or API key.")
 @click.option("--env", "environment", help="Environment name.")
@@ -802,7 +792,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _fail(message: str, code: int) -> None:
     # A refusal may quote what was typed, and someone may have typed a secret where an id or a
     # name goes: error lines end up in CI logs, so a secret is never echoed.
-    from tokentui.core.redact import redact
+    from tokentui.core.access.redact import redact
 
     click.echo(f"tokentui: error: {printable(redact(message))}", err=True)
     sys.exit(code)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tokentui import settings
 from tokentui.core.errors import InvalidInput
-from tokentui.core.reminders import MailError, Reminder
+from tokentui.core.tokens.reminders import MailError, Reminder
 
 SMTP_TIMEOUT_SECONDS = 20
 

@@ -9,7 +9,13 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["tokentui.core.bearer", "tokentui.core.access_tokens", "tokentui.core.redact", "tokentui.cli"]
+    "module",
+    [
+        "tokentui.core.access.bearer",
+        "tokentui.core.listing.api_filters",
+        "tokentui.core.access.redact",
+        "tokentui.cli",
+    ],
 )
 def test_module_does_not_import_the_web_server(module: str) -> None:
     code = (

@@ -11,7 +11,7 @@ from sqlmodel import select
 from tests.api.conftest import RunningApi, pat, store_state
 from tests.conftest import Org
 from tokentui.core.models import Token
-from tokentui.core.secrets import hash_secret
+from tokentui.core.tokens.secret_format import hash_secret
 
 CREATE = "/users/me/access_tokens"
 

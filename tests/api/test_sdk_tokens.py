@@ -9,9 +9,9 @@ from contentful_management.errors import AccessDeniedError, NotFoundError, Unaut
 
 from tests.api.conftest import RunningApi, pat, store_state
 from tests.conftest import Org
-from tokentui.core import secrets
 from tokentui.core.errors import StoreError
-from tokentui.core.kinds import TokenKind
+from tokentui.core.tokens import secret_format
+from tokentui.core.vocabulary import TokenKind
 
 
 def error_id(exc: pytest.ExceptionInfo[Exception]) -> str:
@@ -28,7 +28,7 @@ def test_create_with_expires_in_answers_the_secret_once_and_expires_then(api: Ru
 
     assert token.name == "CI deploy"
     assert token.scopes == ["content_management_manage"]
-    assert secrets.parse(token.token) is TokenKind.PERSONAL
+    assert secret_format.parse(token.token) is TokenKind.PERSONAL
     assert token.sys["type"] == "PersonalAccessToken"
     assert token.sys["redacted_value"] == token.token[-4:]
     assert token.sys["expires_at"] == api.clock.now + timedelta(hours=1)
@@ -144,7 +144,7 @@ def test_revoking_someone_elses_token_is_not_found_and_changes_nothing(api: Runn
     [
         pytest.param("ttp_" + "A" * 49, id="bad-checksum"),
         pytest.param("not a token", id="malformed"),
-        pytest.param(secrets.generate(TokenKind.PERSONAL), id="unknown"),
+        pytest.param(secret_format.generate(TokenKind.PERSONAL), id="unknown"),
     ],
 )
 def test_malformed_and_unknown_secrets_get_access_token_invalid(
@@ -270,6 +270,6 @@ def test_create_still_answers_the_secret_when_last_used_at_cannot_be_written(
 
     token = client.personal_access_tokens().create({"name": "kept", "scopes": ["content_management_read"]})
 
-    assert secrets.parse(token.token) is TokenKind.PERSONAL
+    assert secret_format.parse(token.token) is TokenKind.PERSONAL
     assert org.service.get_token(org.developer, token.id).name == "kept"
     assert "could not record the use of token" in api.logs()

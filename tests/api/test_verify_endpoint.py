@@ -9,8 +9,8 @@ import pytest
 
 from tests.api.conftest import RunningApi, pat, store_state
 from tests.conftest import Org, run_cli
-from tokentui.core import secrets
-from tokentui.core.kinds import TokenKind
+from tokentui.core.tokens import secret_format
+from tokentui.core.vocabulary import TokenKind
 
 
 def ask(api: RunningApi, secret: str | None, **question: Any) -> tuple[int, dict[str, Any]]:
@@ -59,7 +59,7 @@ def test_unknown_revoked_and_expired_secrets_answer_401(api: RunningApi, org: Or
 
     answers = {
         "none": ask(api, None, **question),
-        "unknown": ask(api, secrets.generate(TokenKind.PERSONAL), **question),
+        "unknown": ask(api, secret_format.generate(TokenKind.PERSONAL), **question),
         "revoked": ask(api, revoked.secret, **question),
         "expired": ask(api, expiring, **question),
     }

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tokentui.core.queries import SortKey
+from tokentui.core.listing.queries import SortKey
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 DEMO_BASE_TOKENS = 355  # tokens the demo organization holds before any bulk ones

@@ -20,8 +20,8 @@ from tests.conftest import (
     run_cli,
 )
 from tests.store_state import store_state
-from tokentui.core.kinds import TokenKind
-from tokentui.core.queries import TokenQuery
+from tokentui.core.listing.queries import TokenQuery
+from tokentui.core.vocabulary import TokenKind
 
 pytestmark = pytest.mark.both_databases
 

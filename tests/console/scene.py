@@ -14,8 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from tokentui.console.app import TokentuiApp
-from tokentui.core import base, secrets
 from tokentui.core.demo import DEMO_OWNER
+from tokentui.core.tokens import secret_format
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
@@ -25,12 +25,12 @@ def seeded(seed: int = 2026) -> Iterator[None]:
     """Make generated secrets and ids repeatable (for pictures only, never for real tokens)."""
     rng = random.Random(seed)
     seeded_source = SimpleNamespace(randbits=rng.getrandbits, choice=rng.choice)
-    saved = secrets._random, base._random
-    secrets._random = base._random = seeded_source  # type: ignore[assignment]
+    saved = secret_format._random
+    secret_format._random = seeded_source  # type: ignore[assignment]
     try:
         yield
     finally:
-        secrets._random, base._random = saved
+        secret_format._random = saved
 
 
 def demo_app(directory: Path, actor: str = DEMO_OWNER) -> TokentuiApp:

@@ -10,8 +10,8 @@ from tokentui.console.screens.author import AuthorScreen
 from tokentui.console.screens.details import DetailsScreen
 from tokentui.console.screens.help import HelpScreen, help_table
 from tokentui.console.screens.reveal import RevealScreen
-from tokentui.core.kinds import Status, TokenKind
-from tokentui.core.queries import TokenQuery
+from tokentui.core.listing.queries import TokenQuery
+from tokentui.core.vocabulary import Status, TokenKind
 
 MANAGE = ["content_management_manage"]
 

@@ -12,10 +12,10 @@ from tests.conftest import CONTENT_MANAGER, DEVELOPER, OWNER, Clock, Org
 from tests.console.conftest import SIZE, choose, queue_keys, said, screen_text, settle
 from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.reveal import RevealScreen
-from tokentui.core import secrets
-from tokentui.core.expiry import end_of_day
-from tokentui.core.kinds import TokenKind
-from tokentui.core.queries import TokenQuery
+from tokentui.core.listing.queries import TokenQuery
+from tokentui.core.tokens import secret_format
+from tokentui.core.tokens.expiry import end_of_day
+from tokentui.core.vocabulary import TokenKind
 
 # The expiry dropdown, top to bottom, and what each choice means.
 EXPIRY_CHOICES = [
@@ -44,7 +44,7 @@ def _secret_on_screen(app) -> str:
     reveal = app.screen
     assert isinstance(reveal, RevealScreen)
     secret = str(reveal.query_one("#secret").render()).strip()
-    assert secrets.parse(secret) is not None
+    assert secret_format.parse(secret) is not None
     return secret
 
 

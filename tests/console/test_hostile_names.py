@@ -33,9 +33,9 @@ from tokentui.console.screens.filters import FiltersScreen
 from tokentui.console.screens.help import HelpScreen
 from tokentui.console.screens.orgs import OrgsScreen
 from tokentui.console.screens.reveal import RevealScreen
-from tokentui.core.kinds import TokenKind
 from tokentui.core.service import Service
 from tokentui.core.store import Store
+from tokentui.core.vocabulary import TokenKind
 from tokentui.text import printable
 
 # The organization of the attack: OSC 52 writing "Hacked" to the clipboard, ended by ST, then a CSI colour.

@@ -9,8 +9,8 @@ from tests.console.conftest import SIZE, queue_keys, screen_text, settle, table_
 from tokentui.console.app import TokentuiApp
 from tokentui.console.widgets.table_loader import PAGE_SIZE
 from tokentui.console.widgets.token_table import TokenTable
-from tokentui.core.queries import SortKey, TokenQuery
-from tokentui.core.views import TokenView
+from tokentui.core.listing.queries import SortKey, TokenQuery
+from tokentui.core.results import TokenView
 
 MANAGE = ["content_management_manage"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from textual.cache import LRUCache
 
 from tokentui.console.widgets.table_loader import COUNT_AFTER_PAINT_WAIT, PAGE_SIZE, Count, Read, TableLoader
-from tokentui.core.queries import TokenQuery
+from tokentui.core.listing.queries import TokenQuery
 
 
 class Source:

@@ -12,9 +12,9 @@ from tokentui.core import bulk
 from tokentui.core.bulk import bulk_tokens
 from tokentui.core.demo import DEMO_OWNER, fill_demo
 from tokentui.core.errors import Conflict
-from tokentui.core.kinds import Status, TokenKind
 from tokentui.core.service import Service
 from tokentui.core.store import Store
+from tokentui.core.vocabulary import Status, TokenKind
 
 pytestmark = pytest.mark.both_databases
 

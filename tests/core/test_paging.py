@@ -1,4 +1,4 @@
-"""The console's pages (core/paging.py) against the one-query listing, on both databases.
+"""The console's pages (core/listing/pages.py) against the one-query listing, on both databases.
 
 Pages read segment by segment from the sort indexes must put together, page after
 page, exactly the list ``list_tokens`` answers in one query; read from the far end
@@ -16,11 +16,11 @@ from sqlalchemy import event
 
 from tests.conftest import Clock
 from tokentui.core.demo import DEMO_OWNER, fill_demo
-from tokentui.core.kinds import Status, TokenKind
-from tokentui.core.paging import page
-from tokentui.core.queries import SortKey, TokenQuery
+from tokentui.core.listing.pages import page
+from tokentui.core.listing.queries import SortKey, TokenQuery
+from tokentui.core.results import TokenView
 from tokentui.core.service import Actor, Service
-from tokentui.core.views import TokenView
+from tokentui.core.vocabulary import Status, TokenKind
 
 pytestmark = pytest.mark.both_databases
 

@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import ADMIN, CONTENT_MANAGER, DEVELOPER, OWNER, Clock, Org
 from tokentui.core.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
-from tokentui.core.kinds import Status, TokenKind
-from tokentui.core.queries import TokenQuery
+from tokentui.core.listing.queries import TokenQuery
 from tokentui.core.service import Service
+from tokentui.core.vocabulary import Status, TokenKind
 from tokentui.settings import LIMITS
 
 
@@ -554,9 +554,9 @@ def test_malformed_secret_is_unknown(org: Org) -> None:
 
 @pytest.mark.both_databases
 def test_unknown_well_formed_secret_is_unknown(org: Org) -> None:
-    from tokentui.core import secrets
+    from tokentui.core.tokens import secret_format
 
-    assert org.service.verify(secrets.generate(TokenKind.PERSONAL), "content.read").reason == "unknown"
+    assert org.service.verify(secret_format.generate(TokenKind.PERSONAL), "content.read").reason == "unknown"
 
 
 @pytest.mark.both_databases
@@ -638,7 +638,7 @@ def test_an_expiry_beyond_any_instant_is_invalid_input_not_an_overflow(org: Org,
 
 
 def test_a_day_option_stops_at_the_last_day_with_a_next_one() -> None:
-    from tokentui.core.expiry import LAST_DAY, parse_day, start_of_next_day
+    from tokentui.core.tokens.expiry import LAST_DAY, parse_day, start_of_next_day
 
     assert start_of_next_day(parse_day("9999-12-30", "--until")) == datetime(9999, 12, 31, tzinfo=UTC)
     assert parse_day("9999-12-30", "--until") == LAST_DAY
@@ -667,9 +667,9 @@ def test_names_are_looked_up_trimmed_as_they_were_created(org: Org) -> None:
 
 @pytest.mark.parametrize("kind", list(TokenKind), ids=lambda k: k.value)
 def test_a_token_name_holding_a_secret_of_any_kind_is_refused(org: Org, kind: TokenKind) -> None:
-    from tokentui.core import secrets
+    from tokentui.core.tokens import secret_format
 
-    secret = secrets.generate(kind)
+    secret = secret_format.generate(kind)
     before = audit_count(org)
     for name in (secret, f"X{secret}", f"{secret}0", f"deploy key: 9{secret}Z (prod)"):
         with pytest.raises(InvalidInput, match="looks like it contains a tokentui secret") as refusal:
@@ -680,14 +680,14 @@ def test_a_token_name_holding_a_secret_of_any_kind_is_refused(org: Org, kind: To
 
 
 def test_a_name_shaped_like_a_secret_without_its_checksum_is_a_name() -> None:
-    from tokentui.core import secrets
     from tokentui.core.rules import check_name
+    from tokentui.core.tokens import secret_format
 
-    secret = secrets.generate(TokenKind.PERSONAL)
+    secret = secret_format.generate(TokenKind.PERSONAL)
     typo = secret[:-1] + ("a" if secret[-1] != "a" else "b")
     assert check_name(f" {typo} ", 200) == typo
     assert check_name("ttp_ and tto_ are prefixes", 200) == "ttp_ and tto_ are prefixes"
-    assert secrets.find_in(f"a{secret}b{typo}{secret}") == [
+    assert secret_format.find_in(f"a{secret}b{typo}{secret}") == [
         (1, TokenKind.PERSONAL),
-        (2 + 2 * secrets.SECRET_LENGTH, TokenKind.PERSONAL),
+        (2 + 2 * secret_format.SECRET_LENGTH, TokenKind.PERSONAL),
     ]

@@ -18,10 +18,10 @@ from sqlalchemy import event, text
 from tests.at_revision import OWNER as OLD_OWNER
 from tests.at_revision import token_at
 from tests.conftest import Org
-from tokentui.core import paging, queries, tokens
 from tokentui.core.bulk import bulk_tokens
+from tokentui.core.listing import pages, queries, visibility
+from tokentui.core.listing.queries import SortKey, TokenQuery
 from tokentui.core.migrations import HEAD_REVISION
-from tokentui.core.queries import SortKey, TokenQuery
 from tokentui.core.service import Service
 from tokentui.core.store import Store
 
@@ -73,7 +73,7 @@ def _ids(service: Service, org: Org, search: str) -> list[str]:
 def _scanned(org: Org, search: str) -> list[str]:
     """What a scan finds: the LIKE tests alone, without the index."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tokens, "searches_name_index", lambda *args, **kwargs: False)
+        patch.setattr(visibility, "searches_name_index", lambda *args, **kwargs: False)
         return _ids(org.service, org, search)
 
 
@@ -142,7 +142,7 @@ def test_counting_a_search_reads_an_index_not_every_name(named: Org) -> None:
 
 
 def _page_plans(org: Org, query: TokenQuery) -> str:
-    """SQLite's plans for the statements that read a page of ``query`` (from :func:`paging.page`)."""
+    """SQLite's plans for the statements that read a page of ``query`` (from :func:`pages.page`)."""
     statements: list[tuple[str, tuple[object, ...]]] = []
 
     def keep(_conn: object, _cursor: object, statement: str, params: tuple[object, ...], *_: object) -> None:
@@ -151,7 +151,7 @@ def _page_plans(org: Org, query: TokenQuery) -> str:
     engine = org.service.store.engine
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        paging.page(org.service, org.owner, query, offset=0, limit=50)
+        pages.page(org.service, org.owner, query, offset=0, limit=50)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     with engine.connect() as conn:

@@ -4,52 +4,52 @@ from __future__ import annotations
 
 import pytest
 
-from tokentui.core import secrets
-from tokentui.core.kinds import TokenKind
+from tokentui.core.tokens import secret_format
+from tokentui.core.vocabulary import TokenKind
 
 
 @pytest.mark.parametrize("kind", list(TokenKind))
 def test_secret_names_its_kind_and_passes_its_checksum(kind: TokenKind) -> None:
-    secret = secrets.generate(kind)
-    assert secret.startswith(secrets.PREFIXES[kind] + "_")
-    assert len(secret) == secrets.SECRET_LENGTH
-    assert secrets.parse(secret) is kind
+    secret = secret_format.generate(kind)
+    assert secret.startswith(secret_format.PREFIXES[kind] + "_")
+    assert len(secret) == secret_format.SECRET_LENGTH
+    assert secret_format.parse(secret) is kind
 
 
 def test_secrets_carry_at_least_256_random_bits() -> None:
     import math
 
-    assert secrets.BODY_LENGTH * math.log2(62) >= 256
-    assert len({secrets.generate(TokenKind.PERSONAL) for _ in range(2000)}) == 2000
+    assert secret_format.BODY_LENGTH * math.log2(62) >= 256
+    assert len({secret_format.generate(TokenKind.PERSONAL) for _ in range(2000)}) == 2000
 
 
 def test_every_single_character_typo_fails_the_checksum() -> None:
-    secret = secrets.generate(TokenKind.PERSONAL)
+    secret = secret_format.generate(TokenKind.PERSONAL)
     for index in range(4, len(secret)):
         for replacement in "0aZ":
             if secret[index] == replacement:
                 continue
             typo = secret[:index] + replacement + secret[index + 1 :]
-            assert secrets.parse(typo) is None, (index, replacement)
+            assert secret_format.parse(typo) is None, (index, replacement)
 
 
 def test_transposed_characters_fail_the_checksum() -> None:
-    secret = secrets.generate(TokenKind.DELIVERY)
+    secret = secret_format.generate(TokenKind.DELIVERY)
     swaps = [
         secret[:i] + secret[i + 1] + secret[i] + secret[i + 2 :]
         for i in range(4, len(secret) - 1)
         if secret[i] != secret[i + 1]
     ]
-    assert all(secrets.parse(s) is None for s in swaps)
+    assert all(secret_format.parse(s) is None for s in swaps)
 
 
 @pytest.mark.parametrize("presented", ["", "ttp_", "ghp_" + "a" * 49, "ttp-" + "a" * 49, "ttp_" + "!" * 49])
 def test_malformed_secrets_are_rejected_without_a_lookup(presented: str) -> None:
-    assert secrets.parse(presented) is None
+    assert secret_format.parse(presented) is None
 
 
 def test_hash_is_one_way_and_last_four_is_the_tail() -> None:
-    secret = secrets.generate(TokenKind.MANAGEMENT)
-    digest = secrets.hash_secret(secret)
+    secret = secret_format.generate(TokenKind.MANAGEMENT)
+    digest = secret_format.hash_secret(secret)
     assert len(digest) == 64 and secret not in digest
-    assert secrets.last_four(secret) == secret[-4:]
+    assert secret_format.last_four(secret) == secret[-4:]

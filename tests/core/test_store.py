@@ -15,11 +15,11 @@ from sqlalchemy import Engine, column, create_engine, inspect, select, table, te
 from tests.at_revision import OWNER as OLD_OWNER
 from tests.at_revision import token_at
 from tests.conftest import Org
-from tokentui.core.base import Actor
 from tokentui.core.errors import StoreError
+from tokentui.core.listing.queries import TokenQuery
 from tokentui.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from tokentui.core.models import AuditEvent
-from tokentui.core.queries import TokenQuery
+from tokentui.core.people.actors import Actor
 from tokentui.core.service import Service
 from tokentui.core.store import APPLICATION_ID, Cancelled, Prepared, Store
 

@@ -23,10 +23,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
-from tokentui.core.kinds import TokenKind
 from tokentui.core.models import Space, Token
 from tokentui.core.service import Service
 from tokentui.core.store import Store
+from tokentui.core.vocabulary import TokenKind
 
 OWNER = "owner@acme.test"
 ADMIN = "admin@acme.test"

@@ -20,9 +20,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, col
 
-from tokentui.core.kinds import RevokeReason, TokenKind
 from tokentui.core.models import AuditEvent, Membership, Space, SpaceMembership, Team, TeamMember, Token, User
 from tokentui.core.store import Store
+from tokentui.core.vocabulary import RevokeReason, TokenKind
 from tokentui.settings import LIMITS
 
 CREATION = ("token.create", "token.reset")

@@ -21,9 +21,9 @@ from sqlmodel import col, select
 
 from tests.conftest import ADMIN, DEVELOPER, OWNER, SPACE_ADMIN, Clock, Org
 from tests.trust.workers import Job, Outcome, WorkerPool
-from tokentui.core.kinds import OrgRole, RevokeReason, TokenKind
 from tokentui.core.models import AuditEvent, Membership, SpaceMembership, Token, User
-from tokentui.core.views import SpaceAccess
+from tokentui.core.results import SpaceAccess
+from tokentui.core.vocabulary import OrgRole, RevokeReason, TokenKind
 from tokentui.settings import LIMITS
 
 pytestmark = pytest.mark.both_databases

@@ -26,10 +26,10 @@ import pytest
 
 from tests.conftest import Clock, Org
 from tests.trust.integrity import consistency_problems, database_problems, missing_acknowledged
-from tokentui.core.kinds import TokenKind
 from tokentui.core.models import AuditEvent, Token
 from tokentui.core.service import Service
 from tokentui.core.store import Store
+from tokentui.core.vocabulary import TokenKind
 
 pytestmark = pytest.mark.both_databases
 

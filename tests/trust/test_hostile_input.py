@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from tests.conftest import ADMIN, DEVELOPER, OWNER, SPACE_ADMIN, CliResult, Clock, Org, run_cli
 from tests.store_state import store_state
 from tokentui.core.errors import StoreError, TokentuiError
-from tokentui.core.kinds import TokenKind
-from tokentui.core.queries import TokenQuery
-from tokentui.core.secrets import generate
+from tokentui.core.listing.queries import TokenQuery
+from tokentui.core.tokens.secret_format import generate
+from tokentui.core.vocabulary import TokenKind
 from tokentui.text import printable
 
 pytestmark = pytest.mark.both_databases

@@ -20,9 +20,9 @@ import pytest
 
 from tests.conftest import DEVELOPER, OWNER, SPACE_ADMIN, CliResult, Clock, Org, run_cli
 from tests.store_state import store_state
-from tokentui.core.secrets import SECRET_LENGTH
 from tokentui.core.service import Service
 from tokentui.core.store import Store
+from tokentui.core.tokens.secret_format import SECRET_LENGTH
 
 pytestmark = pytest.mark.both_databases
 

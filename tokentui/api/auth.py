@@ -1,7 +1,7 @@
 """Reading the bearer secret of a request and handing it to the core.
 
 Only ``Authorization: Bearer <secret>`` is read, and only when it is the one Authorization header. The secret goes straight to
-:func:`tokentui.core.bearer.authenticate` and is not kept: the request's state
+:func:`tokentui.core.access.bearer.authenticate` and is not kept: the request's state
 holds the token's id (for the access log), never the secret.
 """
 
@@ -12,10 +12,10 @@ from starlette.requests import Request
 
 from tokentui.api.errors import bad_request
 from tokentui.api.params import refuse_secret_in_url
-from tokentui.core.bearer import Bearer, InvalidCredentials, authenticate
-from tokentui.core.kinds import DenyReason
-from tokentui.core.secrets import SECRET_LENGTH
+from tokentui.core.access.bearer import Bearer, InvalidCredentials, authenticate
 from tokentui.core.service import Service
+from tokentui.core.tokens.secret_format import SECRET_LENGTH
+from tokentui.core.vocabulary import DenyReason
 
 
 def bearer_secret(request: Request) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 
 from tokentui.api.errors import ApiError, bad_request, validation_failed
-from tokentui.core.redact import redact
+from tokentui.core.access.redact import redact
 
 MAX_BODY_BYTES = 64 * 1024
 _JSON_TYPES = ("application/json", "application/vnd.contentful.management.v1+json")

@@ -5,7 +5,7 @@ Every refusal leaves the server as ``{"sys": {"type": "Error", "id": ...},
 ``details`` takes the shape Contentful's SDKs read for that status (403:
 ``reasons``; 404: ``type``; 400 and 422: ``errors``), so their exceptions
 carry a readable message. Every message passes through
-:func:`tokentui.core.redact.redact`: an error never quotes a secret back.
+:func:`tokentui.core.access.redact.redact`: an error never quotes a secret back.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 
 from tokentui.api.shapes import MEDIA_TYPE
-from tokentui.core.bearer import InvalidCredentials
+from tokentui.core.access.bearer import InvalidCredentials
+from tokentui.core.access.redact import redact
 from tokentui.core.errors import (
     Conflict,
     InvalidInput,
@@ -31,7 +32,6 @@ from tokentui.core.errors import (
     StoreError,
     TokentuiError,
 )
-from tokentui.core.redact import redact
 from tokentui.text import printable
 
 log = logging.getLogger("tokentui.api")

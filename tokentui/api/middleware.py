@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tokentui.api.body import too_large
 from tokentui.api.errors import ApiError, error_response
-from tokentui.core.redact import redact
+from tokentui.core.access.redact import redact
 from tokentui.text import printable
 
 access_log = logging.getLogger("tokentui.api.access")

@@ -24,10 +24,10 @@ from starlette.datastructures import QueryParams
 
 from tokentui.api.errors import bad_request, invalid_query
 from tokentui.api.shapes import FOREIGN_TYPES, KIND_BY_TYPE
-from tokentui.core.access_tokens import Bound, Comparison, Instant, TokenFilter
-from tokentui.core.kinds import TokenKind
-from tokentui.core.queries import SortKey
-from tokentui.core.redact import redact
+from tokentui.core.access.redact import redact
+from tokentui.core.listing.api_filters import Bound, Comparison, Instant, TokenFilter
+from tokentui.core.listing.queries import SortKey
+from tokentui.core.vocabulary import TokenKind
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

@@ -26,13 +26,13 @@ from tokentui.api.errors import not_found, validation_failed
 from tokentui.api.limits import bounded_listing
 from tokentui.api.params import Listing, parse_listing
 from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token_json, user_json
-from tokentui.core.access_tokens import Page, list_page, own_user_token
-from tokentui.core.base import Actor
-from tokentui.core.bearer import Bearer, org_actor, record_use, require, user_actor
+from tokentui.core.access.bearer import Bearer, org_actor, record_use, require, user_actor
 from tokentui.core.errors import Conflict, InvalidInput, StoreError
-from tokentui.core.kinds import USER_KINDS, Action, TokenKind
+from tokentui.core.listing.api_filters import Page, list_page, own_user_token
+from tokentui.core.people.actors import Actor
+from tokentui.core.results import TokenView
 from tokentui.core.service import Service
-from tokentui.core.views import TokenView
+from tokentui.core.vocabulary import USER_KINDS, Action, TokenKind
 
 TOKEN = "PersonalAccessToken"
 _TOKEN_ID = re.compile(r"[0-9A-Za-z]{1,32}")

@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 
 from tokentui.api.app import create_app
-from tokentui.core.redact import redact
+from tokentui.core.access.redact import redact
 from tokentui.core.service import Service
 
 

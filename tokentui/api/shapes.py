@@ -8,34 +8,18 @@ and its JavaScript SDK types the field as optional.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from tokentui.core.kinds import TokenKind
-from tokentui.core.views import OrgView, TokenView
+from tokentui.core.dates import iso_millis
+from tokentui.core.results import OrgView, TokenView
+from tokentui.core.vocabulary import KINDS, TokenKind
 
 MEDIA_TYPE = "application/vnd.contentful.management.v1+json"
 
-# ``sys.type`` of each kind. Contentful's names where Contentful has the thing;
-# tokentui's own (the console's labels) for the kinds only Contentstack has.
-TYPE_NAMES: dict[TokenKind, str] = {
-    TokenKind.PERSONAL: "PersonalAccessToken",
-    TokenKind.OAUTH: "OAuthApplication",
-    TokenKind.SESSION: "Authtoken",
-    TokenKind.DELIVERY: "DeliveryToken",
-    TokenKind.MANAGEMENT: "ManagementToken",
-    TokenKind.LEGACY_ACCESS: "LegacyAccessToken",
-}
-KIND_BY_TYPE: dict[str, TokenKind] = {name: kind for kind, name in TYPE_NAMES.items()}
+# ``sys.type`` of each kind is its KindSpec's ``type_name``.
+KIND_BY_TYPE: dict[str, TokenKind] = {spec.type_name: kind for kind, spec in KINDS.items()}
 # Types Contentful lists that tokentui never has: a filter naming them matches nothing.
 FOREIGN_TYPES = frozenset({"CLIToken"})
-
-
-def timestamp(instant: datetime | None) -> str | None:
-    """``2026-11-22T12:00:00.000Z``, or None."""
-    if instant is None:
-        return None
-    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def link(link_type: str, target_id: str) -> dict[str, Any]:
@@ -51,15 +35,15 @@ def user_id(user: int) -> str:
 def token_json(view: TokenView, *, secret: str | None = None, with_user: bool = False) -> dict[str, Any]:
     """A token object; ``token`` (the secret) only when ``secret`` is given, i.e. in the answer to create."""
     sys: dict[str, Any] = {
-        "type": TYPE_NAMES[view.kind],
+        "type": view.kind.spec.type_name,
         "id": view.id,
         "redactedValue": view.last4,
-        "createdAt": timestamp(view.created_at),
-        "updatedAt": timestamp(view.updated_at),
-        "lastUsedAt": timestamp(view.last_used_at),
+        "createdAt": iso_millis(view.created_at),
+        "updatedAt": iso_millis(view.updated_at),
+        "lastUsedAt": iso_millis(view.last_used_at),
     }
     if view.expires_at is not None:
-        sys["expiresAt"] = timestamp(view.expires_at)
+        sys["expiresAt"] = iso_millis(view.expires_at)
     if view.app_name is not None:
         sys["application"] = {**link("Application", view.app_name), "name": view.app_name}
     if with_user:
@@ -67,7 +51,7 @@ def token_json(view: TokenView, *, secret: str | None = None, with_user: bool = 
     body: dict[str, Any] = {
         "name": view.name,
         "scopes": list(view.scopes),
-        "revokedAt": timestamp(view.revoked_at),
+        "revokedAt": iso_millis(view.revoked_at),
         "sys": sys,
     }
     if view.space is not None:

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from tokentui.api.auth import bearer_secret, service_of
 from tokentui.api.body import Fields, read_json
 from tokentui.api.params import refuse_secret_in_url
-from tokentui.core.kinds import DenyReason
+from tokentui.core.vocabulary import DenyReason
 
 _CREDENTIAL_REASONS = frozenset(
     {DenyReason.UNKNOWN.value, DenyReason.REVOKED.value, DenyReason.EXPIRED.value}

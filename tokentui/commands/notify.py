@@ -26,17 +26,7 @@ def notify(obj: Context, smtp: str | None, dry_run: bool, as_json: bool) -> None
     if dry_run:
         due = obj.service.due_reminders()
         if as_json:
-            emit_json(
-                [
-                    {
-                        "tokenId": r.token_id,
-                        "windowDays": r.window_days,
-                        "to": r.recipient,
-                        "subject": r.subject,
-                    }
-                    for r in due
-                ]
-            )
+            emit_json([reminder.to_json() for reminder in due])
         else:
             for reminder in due:
                 click.echo(f"{printable(reminder.recipient)}: {printable(reminder.subject)}")

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from tokentui.core.errors import TokentuiError
+    from tokentui.core.results import OrgView
     from tokentui.core.service import Actor, Service
-    from tokentui.core.views import OrgView
 
 T = TypeVar("T")
 
@@ -125,7 +125,7 @@ class TokentuiApp(App[int]):
 
     def _open(self) -> Opened:
         """Open, migrate, fill an empty store with demo data, and resolve the acting user."""
-        from tokentui.core.base import utc_now
+        from tokentui.core.dates import utc_now
         from tokentui.core.demo import DEMO_ORG, fill_demo
         from tokentui.core.errors import InvalidInput
         from tokentui.core.service import Service

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tokentui.core.kinds import Status, TokenKind
+from tokentui.core.vocabulary import Status, TokenKind
 
 if TYPE_CHECKING:
-    from tokentui.core.queries import TokenQuery
+    from tokentui.core.listing.queries import TokenQuery
 
 
 class ExpiryChoice(StrEnum):
@@ -96,7 +96,7 @@ class Filters:
 
     def to_query(self, now: datetime) -> TokenQuery:
         """The token query these choices stand for at ``now``."""
-        from tokentui.core.queries import SortKey, TokenQuery
+        from tokentui.core.listing.queries import SortKey, TokenQuery
 
         expires_after: datetime | None = None
         expires_before: datetime | None = None

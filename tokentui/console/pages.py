@@ -11,9 +11,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tokentui.core.queries import TokenQuery
+    from tokentui.core.listing.queries import TokenQuery
+    from tokentui.core.results import TokenView
     from tokentui.core.service import Actor, Service
-    from tokentui.core.views import TokenView
 
 
 class TokenPages:
@@ -28,7 +28,7 @@ class TokenPages:
         self.actor = actor
         self.query = query
         self._stop = threading.Event()
-        # Sizes of the sort's segments once counted (tokentui.core.paging.walk): the same
+        # Sizes of the sort's segments once counted (tokentui.core.listing.pages.walk): the same
         # for every page of this query, read forwards or from the far end.
         self._sizes: dict[Hashable, int] = {}
 
@@ -49,14 +49,14 @@ class TokenPages:
         A page in the second half is read from the far end in the opposite order:
         the database skips ``total - offset`` rows instead of ``offset``, so the
         last page costs what the first does. Rows come from
-        :func:`tokentui.core.paging.page`, which skips by index, not by rows.
+        :func:`tokentui.core.listing.pages.page`, which skips by index, not by rows.
         """
         stops = (self._stop,) if stop is None else (self._stop, stop)
         with self.service.store.cancellable(*stops):
             return self._page(offset, limit, total)
 
     def _page(self, offset: int, limit: int, total: int) -> list[TokenView]:
-        from tokentui.core.paging import page
+        from tokentui.core.listing.pages import page
 
         read = partial(page, self.service, self.actor, total=total or None, sizes=self._sizes)
         if total and offset > total // 2:

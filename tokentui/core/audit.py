@@ -1,73 +1,126 @@
-"""Reading the audit log and checking its hash chain (writing happens inside each operation's transaction)."""
+"""The audit log: recording an event inside the change's own transaction, reading it, checking its chain.
+
+Importing this module installs the hash chain (:mod:`tokentui.core.audit_chain`),
+so every event recorded through :func:`record` is chained as it is inserted.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlalchemy import select as select_columns
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from tokentui.core.audit_chain import CHAIN_COLUMNS, ChainCheck, verify_chain
-from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import InvalidInput, NotAllowed
-from tokentui.core.models import AuditEvent, User
-from tokentui.core.views import AuditView
-
-
-class AuditLog(ServiceBase):
-    """The organization's audit log, newest first."""
-
-    def audit(
-        self,
-        actor: Actor,
-        *,
-        action: str | None = None,
-        search: str = "",
-        offset: int = 0,
-        limit: int = 100,
-    ) -> list[AuditView]:
-        """Events of the actor's organization (owners and admins), filtered, newest first."""
-        if offset < 0 or limit < 0:
-            raise InvalidInput("offset and limit must not be negative")
-        with self.store.read() as session:
-            if not actor.is_admin or self._current_role(session, actor) not in ("owner", "admin"):
-                raise NotAllowed("only organization owners and admins can read the audit log")
-            stmt = (
-                select(AuditEvent, col(User.email))
-                .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
-                .where(col(AuditEvent.org_id) == actor.org_id)
-            )
-            if action:
-                stmt = stmt.where(col(AuditEvent.action).startswith(action))
-            if search.strip():
-                stmt = stmt.where(func.lower(col(AuditEvent.summary)).contains(search.strip().lower()))
-            stmt = (
-                stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-                .offset(offset)
-                .limit(limit)
-            )
-            return [
-                AuditView(
-                    id=event.id or 0,
-                    at=event.at,
-                    actor=email,
-                    action=event.action,
-                    target_type=event.target_type,
-                    target_id=event.target_id,
-                    summary=event.summary,
-                )
-                for event, email in session.exec(stmt).all()
-            ]
-
-    def verify_audit_chain(self) -> ChainCheck:
-        """Walk the whole log's hash chain, streamed in id order, and report the first break."""
-        stmt = (
-            select_columns(*CHAIN_COLUMNS)
-            .order_by(CHAIN_COLUMNS[0])
-            .execution_options(yield_per=_VERIFY_BATCH)
-        )
-        with self.store.read() as session:
-            return verify_chain(tuple(row) for row in session.connection().execute(stmt))
-
+from tokentui.core.lookups import current_role
+from tokentui.core.models import AuditEvent, Membership, Token, User
+from tokentui.core.people.actors import Actor
+from tokentui.core.results import AuditView
+from tokentui.core.store import Store
 
 # Rows fetched at a time by the chain's walk (a server-side cursor on PostgreSQL).
 _VERIFY_BATCH = 5_000
+
+
+def record(
+    session: Session,
+    *,
+    at: datetime,
+    org_id: int | None,
+    actor_id: int | None,
+    action: str,
+    target_type: str,
+    target_id: object,
+    summary: str,
+) -> None:
+    """Append one audit event in the same transaction as the change it describes."""
+    session.add(
+        AuditEvent(
+            at=at,
+            org_id=org_id,
+            actor_id=actor_id,
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            summary=summary,
+        )
+    )
+
+
+def record_token_event(
+    session: Session, token: Token, *, at: datetime, actor_id: int | None, action: str, summary: str
+) -> None:
+    """Append an event about ``token`` to every organization's log it reaches (:func:`token_orgs`)."""
+    for org_id in token_orgs(session, token):
+        record(
+            session,
+            at=at,
+            org_id=org_id,
+            actor_id=actor_id,
+            action=action,
+            target_type="token",
+            target_id=token.id,
+            summary=summary,
+        )
+
+
+def token_orgs(session: Session, token: Token) -> list[int | None]:
+    """The audit logs an event about ``token`` belongs in, one event row each.
+
+    A space token reaches its space's organization; a user's token (personal,
+    OAuth, authtoken) reaches every organization its author is a member of, so
+    each of those logs shows it. One row per organization keeps each log a plain
+    indexed query. A token whose author is in no organization gets one row with none.
+    """
+    if token.org_id is not None:
+        return [token.org_id]
+    orgs = session.exec(
+        select(Membership.org_id)
+        .where(col(Membership.user_id) == token.author_id)
+        .order_by(col(Membership.org_id))
+    ).all()
+    return list(orgs) or [None]
+
+
+def events(
+    store: Store, actor: Actor, *, action: str | None, search: str, offset: int, limit: int
+) -> list[AuditView]:
+    """Events of the actor's organization (owners and admins), filtered, newest first."""
+    if offset < 0 or limit < 0:
+        raise InvalidInput("offset and limit must not be negative")
+    with store.read() as session:
+        if not actor.is_admin or not current_role(session, actor).is_admin:
+            raise NotAllowed("only organization owners and admins can read the audit log")
+        stmt = (
+            select(AuditEvent, col(User.email))
+            .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
+            .where(col(AuditEvent.org_id) == actor.org_id)
+        )
+        if action:
+            stmt = stmt.where(col(AuditEvent.action).startswith(action))
+        if search.strip():
+            stmt = stmt.where(func.lower(col(AuditEvent.summary)).contains(search.strip().lower()))
+        stmt = stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).offset(offset).limit(limit)
+        return [
+            AuditView(
+                id=event.id or 0,
+                at=event.at,
+                actor=email,
+                action=event.action,
+                target_type=event.target_type,
+                target_id=event.target_id,
+                summary=event.summary,
+            )
+            for event, email in session.exec(stmt).all()
+        ]
+
+
+def verify_audit_chain(store: Store) -> ChainCheck:
+    """Walk the whole log's hash chain, streamed in id order, and report the first break."""
+    stmt = (
+        select_columns(*CHAIN_COLUMNS).order_by(CHAIN_COLUMNS[0]).execution_options(yield_per=_VERIFY_BATCH)
+    )
+    with store.read() as session:
+        return verify_chain(tuple(row) for row in session.connection().execute(stmt))

@@ -1,10 +1,10 @@
-"""Bulk demo tokens for scale: a million believable tokens in under a minute.
+"""Bulk demo tokens for scale: up to millions of believable tokens, loaded in one transaction.
 
 The rows are made in plain Python (for a large load, by a worker process while
 this one writes the batch before) and written with one ``executemany`` per batch
 of SQLAlchemy Core inserts, in a single transaction. On SQLite the token
 table's secondary indexes are dropped for the load and rebuilt at its end (a
-sorted build is several times faster than a million random B-tree inserts), in
+sorted build beats as many random B-tree inserts), in
 that same transaction, so a failed load leaves the store as it was; where the
 store is this process's alone, that transaction is written with a rollback journal
 rather than through the WAL (:meth:`Store.bulk_write`).
@@ -28,17 +28,21 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from tokentui.core.base import ServiceBase
+from tokentui.core.audit import record
 from tokentui.core.errors import NotFound
-from tokentui.core.kinds import DEFAULT_SCOPES, FIXED_SCOPES, RevokeReason, TokenKind
-from tokentui.core.models import AuditEvent, Environment, Membership, Organization, Space, Token
+from tokentui.core.models import Environment, Membership, Organization, Space, Token
+from tokentui.core.tokens.secret_format import ALPHABET
+from tokentui.core.vocabulary import KINDS, RevokeReason, TokenKind
 from tokentui.settings import LIMITS
+
+if TYPE_CHECKING:
+    from tokentui.core.service import Service
 
 _KIND_WEIGHTS = [
     (TokenKind.PERSONAL, 55),
@@ -47,7 +51,6 @@ _KIND_WEIGHTS = [
     (TokenKind.DELIVERY, 15),
     (TokenKind.MANAGEMENT, 5),
 ]
-_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _NAMES = {
     TokenKind.PERSONAL: ("CI deploy", "local dev", "migration script", "backup job", "release bot", "QA run"),
     TokenKind.OAUTH: ("Contentful CLI", "Slack app", "Netlify", "Vercel", "Zapier", "Smartling"),
@@ -55,10 +58,16 @@ _NAMES = {
     TokenKind.DELIVERY: ("website", "mobile app", "preview", "search indexer"),
     TokenKind.MANAGEMENT: ("import pipeline", "translation vendor", "migration"),
 }
+# The kinds whose active tokens are limited, per space or per user (KindSpec), and the limit.
+_LIMITS = {
+    kind: limit
+    for kind, spec in KINDS.items()
+    if (limit := spec.max_per_space or spec.max_per_user) is not None
+}
 _USER_SCOPES = ("content_management_manage", "content_management_read", "content_management_read")
 _SPAN = timedelta(days=900)
 # Maps every byte to a base62 character (a slight bias is harmless in demo ids).
-_BASE62 = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
+_BASE62 = bytes(ord(ALPHABET[b % 62]) for b in range(256))
 BATCH = 50_000
 # The order of the tuples _Rows.take makes.
 _COLUMNS = (
@@ -90,7 +99,7 @@ _REBUILD_THRESHOLD = 20_000
 _PARALLEL_THRESHOLD = 100_000
 
 
-def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 7) -> int:
+def bulk_tokens(service: Service, org_name: str, count: int, *, seed: int = 7) -> int:
     """Insert ``count`` tokens spread over the organization's members, spaces, kinds and dates.
 
     The secrets are random bytes hashed and thrown away: nobody can ever use these
@@ -144,16 +153,15 @@ def bulk_tokens(service: ServiceBase, org_name: str, count: int, *, seed: int = 
                 _fill_name_index(conn, after=before)
                 conn.exec_driver_sql(trigger)
             _set_pragmas(conn, saved)
-        session.add(
-            AuditEvent(
-                at=now,
-                org_id=org.id,
-                actor_id=None,
-                action="token.bulk_create",
-                target_type="organization",
-                target_id=str(org.id),
-                summary=f"bulk-loaded {count:,} demo tokens into {org_name!r} (secrets discarded)",
-            )
+        record(
+            session,
+            at=now,
+            org_id=org.id,
+            actor_id=None,
+            action="token.bulk_create",
+            target_type="organization",
+            target_id=str(org.id),
+            summary=f"bulk-loaded {count:,} demo tokens into {org_name!r} (secrets discarded)",
         )
     return count
 
@@ -211,16 +219,17 @@ def _name_index_trigger(conn: Connection) -> str | None:
     return str(found) if found else None
 
 
-# Per-connection settings for the two halves of a large SQLite load, each measured on a
-# million tokens. Inserting: a 256 MiB page cache keeps the random inserts into the id
-# and secret-hash indexes in memory. Building the indexes: SQLite's sorter sorts in one
-# thread while an index's keys fit in the page cache; a small cache makes it write sorted
-# runs, sorted by helper threads, and merge them (eleven indexes 27 -> 15 s on two cores;
-# a no-op where SQLite was built without threads).
+# Per-connection settings for the two halves of a large SQLite load. Inserting: a 256 MiB
+# page cache keeps the random inserts into the id and secret-hash indexes in memory.
+# Building the indexes: SQLite's sorter sorts in one thread while an index's keys fit in
+# the page cache, so a small cache is chosen on purpose: it makes SQLite write sorted runs,
+# sort them in helper threads and merge them, which uses every core (and changes nothing
+# where SQLite was built without threads).
 _INSERTING = {"cache_size": -262_144, "threads": 0}
 _INDEXING = {"cache_size": -2_000, "threads": 2}
 # Terms FTS5 gathers in memory before writing them out as a segment to be merged (its
-# default is 1 MiB): filling the name index of a million tokens 6.8 -> 2.7-3.1 s.
+# default is 1 MiB): a larger buffer means fewer segments to merge, so the fill of a
+# large load's name index writes far less.
 _NAME_INDEX_BUFFER = 32 << 20
 _NAME_INDEX_BUFFER_DEFAULT = 1 << 20
 
@@ -252,12 +261,13 @@ def _fill_name_index(conn: Connection, *, after: int) -> None:
 def _active_counts(conn: Connection, now: datetime) -> Counter[tuple[str, int]]:
     """Active tokens already in the store, per (kind, space) and per (session, author)."""
     counts: Counter[tuple[str, int]] = Counter()
+    limited = ", ".join(f"'{kind.value}'" for kind in _LIMITS)
     rows = conn.exec_driver_sql(
         "SELECT kind, space_id, author_id, expires_at FROM token "
-        "WHERE revoked_at IS NULL AND kind IN ('delivery', 'management', 'session')"
+        f"WHERE revoked_at IS NULL AND kind IN ({limited})"
     )
     for kind, space_id, author_id, expires_at in rows:
-        if kind == TokenKind.SESSION.value:
+        if KINDS[TokenKind(kind)].user_limit:
             counts[(kind, author_id)] += 1
         elif expires_at is None or _aware(expires_at) > now:
             counts[(kind, space_id)] += 1
@@ -294,11 +304,7 @@ class _Rows:
         self.space_weights = [1 / (rank + 1) for rank in range(len(self.spaces))]
         self.envs = {space_id: names or ["master"] for space_id, names in envs.items()}
         self.active = active
-        self.limits = {
-            TokenKind.DELIVERY.value: LIMITS.delivery_tokens_per_space,
-            TokenKind.MANAGEMENT.value: LIMITS.management_tokens_per_space,
-            TokenKind.SESSION.value: LIMITS.active_authtokens_per_user,
-        }
+        self.limits = {kind.value: limit for kind, limit in _LIMITS.items()}
         self.serial = 0
 
     def take(self, count: int, *, as_text: bool) -> list[tuple[Any, ...]]:
@@ -397,13 +403,13 @@ class _Profile:
         self.delivery = kind is TokenKind.DELIVERY
         self.oauth = kind is TokenKind.OAUTH
         self.labels = _NAMES[kind]
-        fixed = FIXED_SCOPES.get(kind)
+        fixed = kind.spec.fixed_scopes
         if fixed:
             self.scopes: tuple[str, ...] = (" ".join(s.value for s in fixed),)
         elif kind.is_user_token:
             self.scopes = _USER_SCOPES
         else:
-            self.scopes = (" ".join(s.value for s in DEFAULT_SCOPES[kind]),)
+            self.scopes = (" ".join(s.value for s in kind.spec.default_scopes),)
 
 
 _PROFILES = {kind: _Profile(kind) for kind, _ in _KIND_WEIGHTS}

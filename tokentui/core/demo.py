@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from tokentui.core import secrets
-from tokentui.core.base import ServiceBase, new_id
+from tokentui.core.audit import record
 from tokentui.core.errors import Conflict
-from tokentui.core.kinds import (
-    DEFAULT_SCOPES,
-    FIXED_SCOPES,
-    OrgRole,
-    RevokeReason,
-    Scope,
-    SpaceRole,
-    TokenKind,
-)
 from tokentui.core.models import (
-    AuditEvent,
     Environment,
     Membership,
     Organization,
@@ -35,6 +25,12 @@ from tokentui.core.models import (
     Token,
     User,
 )
+from tokentui.core.tokens import secret_format
+from tokentui.core.tokens.secret_format import new_id
+from tokentui.core.vocabulary import OrgRole, RevokeReason, Scope, SpaceRole, TokenKind
+
+if TYPE_CHECKING:
+    from tokentui.core.service import Service
 
 DEMO_ORG = "Northwind Media"
 DEMO_OWNER = "ada.lovelace@northwind.example"
@@ -145,7 +141,7 @@ PAT_NAMES = [
 APPS = ["Contentful CLI", "Slack app", "Netlify", "Vercel", "Zapier", "Smartling", "Bynder"]
 
 
-def fill_demo(service: ServiceBase, *, tokens: int | None = None, seed: int = 7) -> str:
+def fill_demo(service: Service, *, tokens: int | None = None, seed: int = 7) -> str:
     """Fill the store with the demo organization; ``tokens`` adds that many more in bulk."""
     rng = random.Random(seed)
     now = service.now()
@@ -161,16 +157,15 @@ def fill_demo(service: ServiceBase, *, tokens: int | None = None, seed: int = 7)
     with service.store.write() as session:
         org, users, spaces = _people_and_places(session, rng, now)
         count = _tokens(session, rng, now, org, users, spaces)
-        session.add(
-            AuditEvent(
-                at=now,
-                org_id=org.id,
-                actor_id=users[0].id,
-                action="demo.fill",
-                target_type="organization",
-                target_id=str(org.id),
-                summary=f"filled demo organization {DEMO_ORG!r} with {count} tokens",
-            )
+        record(
+            session,
+            at=now,
+            org_id=org.id,
+            actor_id=users[0].id,
+            action="demo.fill",
+            target_type="organization",
+            target_id=str(org.id),
+            summary=f"filled demo organization {DEMO_ORG!r} with {count} tokens",
         )
     extra = ""
     if tokens:
@@ -274,7 +269,7 @@ def _tokens(
         revoked: datetime | None = None,
         reason: RevokeReason | None = None,
     ) -> None:
-        secret = secrets.generate(kind)
+        secret = secret_format.generate(kind)
         rows.append(
             Token(
                 id=new_id(),
@@ -285,11 +280,11 @@ def _tokens(
                 space_id=space.id if space else None,
                 environment=environment,
                 scopes=" ".join(
-                    scopes or [s.value for s in FIXED_SCOPES.get(kind, DEFAULT_SCOPES.get(kind, ()))]
+                    scopes or [s.value for s in kind.spec.fixed_scopes or kind.spec.default_scopes]
                 ),
                 app_name=app,
-                secret_hash=secrets.hash_secret(secret),
-                last4=secrets.last_four(secret),
+                secret_hash=secret_format.hash_secret(secret),
+                last4=secret_format.last_four(secret),
                 created_at=created,
                 updated_at=revoked or created,
                 expires_at=expires,

@@ -1,8 +1,9 @@
 """The rules of the token kinds table, as pure functions.
 
-Every face goes through :mod:`tokentui.core.service`, which loads the facts
-(roles, counts, the token row) and asks these functions; nothing else decides
-who may do what.
+Every face goes through :mod:`tokentui.core.service`, whose operations load the
+facts (roles, counts, the token row) and ask these functions; nothing else
+decides who may do what. What each kind is (its scopes, fields, limits, who
+creates it) is its row of :data:`tokentui.core.vocabulary.KINDS`.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tokentui.core import secrets
 from tokentui.core.errors import InvalidInput, NotAllowed
-from tokentui.core.kinds import (
-    CHOOSABLE_SCOPES,
+from tokentui.core.tokens import secret_format
+from tokentui.core.vocabulary import (
     CONTENT_ACTIONS,
-    FIXED_SCOPES,
     READ_ACTIONS,
     Action,
+    CreatedBy,
     DenyReason,
     OrgRole,
     Scope,
@@ -39,7 +39,7 @@ class SpaceStanding:
     @property
     def is_org_admin(self) -> bool:
         """Organization owners and admins reach every space as its admin."""
-        return self.org_role in (OrgRole.OWNER, OrgRole.ADMIN)
+        return self.org_role.is_admin
 
     @property
     def is_space_admin(self) -> bool:
@@ -61,26 +61,25 @@ def token_status(revoked_at: datetime | None, expires_at: datetime | None, now: 
     return Status.ACTIVE
 
 
-def is_org_admin(role: OrgRole) -> bool:
-    """Owners and admins administer the organization."""
-    return role in (OrgRole.OWNER, OrgRole.ADMIN)
-
-
 # -- creation -----------------------------------------------------------------
 
 
 def check_may_create_space_token(kind: TokenKind, standing: SpaceStanding) -> None:
-    """Delivery tokens: owner, admins, developers. Management tokens: owner and admins only."""
-    if kind is TokenKind.DELIVERY:
+    """Delivery tokens: owner, admins, developers. Management tokens: owner and admins only.
+
+    Which of the two a kind is, is its KindSpec's ``created_by``.
+    """
+    who = kind.spec.created_by
+    plural = f"{kind.label.lower()}s"
+    if who is CreatedBy.SPACE_DEVELOPER:
         if standing.is_space_admin or standing.space_role is SpaceRole.DEVELOPER:
             return
-        raise NotAllowed("only the space owner, space admins and developers can create delivery tokens")
-    if kind is TokenKind.MANAGEMENT:
+        raise NotAllowed(f"only the space owner, space admins and developers can create {plural}")
+    if who is CreatedBy.SPACE_ADMIN:
         if standing.is_space_admin:
             return
         raise NotAllowed(
-            "only the space owner and space admins can create management tokens "
-            "(developers and content managers cannot)"
+            f"only the space owner and space admins can create {plural} (developers and content managers cannot)"
         )
     raise NotAllowed(f"{kind.label}s are not created per space")
 
@@ -97,7 +96,7 @@ def check_may_reset(kind: TokenKind, standing: SpaceStanding) -> None:
     """Only legacy access tokens reset, by the space owner, admins and developers."""
     if kind is TokenKind.DELIVERY:
         raise NotAllowed("delivery tokens cannot be reset; revoke it and create a new one")
-    if kind is not TokenKind.LEGACY_ACCESS:
+    if not kind.spec.resets:
         raise NotAllowed(f"only legacy access tokens can be reset, not a {kind.label.lower()}")
     if not (standing.is_space_admin or standing.space_role is SpaceRole.DEVELOPER):
         raise NotAllowed("only the space owner, space admins and developers can reset the access token")
@@ -109,7 +108,7 @@ def check_may_revoke(kind: TokenKind, is_author: bool, standing: SpaceStanding |
     An admin cannot revoke another user's personal token: as in Contentful, the
     way to cut its access is to remove its author from the organization.
     """
-    if kind is TokenKind.LEGACY_ACCESS:
+    if kind.spec.resets:
         raise NotAllowed("the legacy access token cannot be revoked; reset it to replace its secret")
     if is_author:
         return
@@ -126,12 +125,13 @@ def check_may_revoke(kind: TokenKind, is_author: bool, standing: SpaceStanding |
 def normalise_scopes(kind: TokenKind, requested: Iterable[str]) -> tuple[str, ...]:
     """The scopes to store for a new token: the kind's fixed scope, or a checked choice."""
     requested = [s.strip() for s in requested if s.strip()]
-    if kind in FIXED_SCOPES:
-        fixed = tuple(s.value for s in FIXED_SCOPES[kind])
+    spec = kind.spec
+    if spec.fixed_scopes:
+        fixed = tuple(s.value for s in spec.fixed_scopes)
         if requested and tuple(requested) != fixed:
             raise InvalidInput(f"{kind.label.lower()}s have a fixed scope ({', '.join(fixed)}); omit --scope")
         return fixed
-    allowed = [s.value for s in CHOOSABLE_SCOPES[kind]]
+    allowed = [s.value for s in spec.choosable_scopes]
     unknown = [s for s in requested if s not in allowed]
     if unknown:
         raise InvalidInput(
@@ -213,7 +213,7 @@ def _decide_for_user(
     if action in (Action.ORG_MANAGE,) or (action is Action.USERS_MANAGE and target.space_id is None):
         if org_role is None:
             return DenyReason.NO_ACCESS
-        return None if is_org_admin(org_role) else DenyReason.NO_ACCESS
+        return None if org_role.is_admin else DenyReason.NO_ACCESS
     if action is Action.TOKENS_MANAGE and target.space_id is None:
         # Every user manages their own tokens.
         return None
@@ -288,7 +288,7 @@ def check_no_secret(text: str, what: str = "name") -> None:
     A name is shown to others and quoted in the audit log, so a secret pasted
     into one would leak; the refusal names neither the secret nor the text.
     """
-    if secrets.find_in(text):
+    if secret_format.find_in(text):
         raise InvalidInput(
             f"the {what} looks like it contains a tokentui secret; "
             "choose another, and revoke that token if the secret is real"

@@ -220,8 +220,7 @@ class Store:
 
         SQLite's write-ahead log writes such a transaction twice, every page into the
         log and then into the database when the log is checkpointed (SQLite's
-        documentation: above about 100 MB a rollback journal is likely faster; a
-        million demo tokens, 0.9 GB: 8.5 s of commit and checkpoint against 1-2.5 s).
+        documentation: above about 100 MB a rollback journal is likely faster).
         So where this process can have a SQLite file to itself the load runs with a
         rollback journal, which keeps the store as it was until the commit just as the
         log does, and the store goes back to WAL after it. Where another connection

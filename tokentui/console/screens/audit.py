@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -15,11 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.list_table import ListTable
 from tokentui.console.widgets.search_box import SearchBox
+from tokentui.core.dates import minute
 from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
-    from tokentui.core.views import AuditView
+    from tokentui.core.results import AuditView
 
 PAGE = 200
 ACTIONS = (
@@ -109,7 +109,7 @@ class AuditScreen(Screen[None]):
         table = self.query_one("#audit", DataTable)
         for event in events:
             table.add_row(
-                inert(event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")),
+                inert(minute(event.at)),
                 inert(event.action),
                 inert(event.summary),
                 inert(event.actor or "tokentui"),

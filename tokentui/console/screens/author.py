@@ -15,12 +15,12 @@ from textual.widgets import Button, DataTable, Label, Static
 from tokentui.console.screens.details import fields_table, when
 from tokentui.console.widgets.list_table import ListTable
 from tokentui.console.widgets.token_columns import short_date
-from tokentui.core.kinds import SPACE_KINDS, USER_KINDS, Status
+from tokentui.core.vocabulary import SPACE_KINDS, USER_KINDS, Status
 from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
-    from tokentui.core.views import MemberView, TokenView
+    from tokentui.core.results import MemberView, TokenView
 
 SHOWN_TOKENS = 200
 
@@ -74,7 +74,7 @@ class AuthorScreen(ModalScreen[bool]):
         from asyncio import to_thread
 
         from tokentui.core.errors import TokentuiError
-        from tokentui.core.queries import TokenQuery
+        from tokentui.core.listing.queries import TokenQuery
 
         app = self.app
         service, actor = app.service, app.actor

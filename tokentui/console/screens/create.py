@@ -1,4 +1,4 @@
-"""The create dialog: a kind, the fields that kind needs, and an expiry from the dropdown."""
+"""The create dialog: a kind, the fields that kind takes (its KindSpec says which), and an expiry."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from tokentui.console.widgets.text_input import TextInput
-from tokentui.core.kinds import TokenKind
+from tokentui.core.tokens.expiry import NEVER
+from tokentui.core.vocabulary import TokenField, TokenKind
 from tokentui.settings import LIMITS
 from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
-    from tokentui.core.creation import CreationChoices
-    from tokentui.core.views import CreatedToken  # noqa: F401 (the base class names it in a string)
+    from tokentui.core.results import CreatedToken  # noqa: F401 (the base class names it in a string)
+    from tokentui.core.tokens.choices import CreationChoices
 
 CUSTOM = "custom"
-NEVER = "never"
 
 
 def expiry_options() -> list[tuple[str, str]]:
@@ -80,7 +80,11 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                 with Vertical(id="expiry-field", classes="field"):
                     yield Label("Expires")
                     yield Select[str](
-                        expiry_options(), id="expiry", allow_blank=False, value="30d", compact=True
+                        expiry_options(),
+                        id="expiry",
+                        allow_blank=False,
+                        value=TokenKind.PERSONAL.spec.default_expiry,
+                        compact=True,
                     )
                     yield TextInput(
                         placeholder="YYYY-MM-DD (end of that day, UTC)", id="custom-date", compact=True
@@ -139,27 +143,25 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         spaces.set_options((inert(space.space.name), space.space.name) for space in allowed)
         if len(allowed) == 1:
             spaces.value = allowed[0].space.name
-        self.query_one("#expiry", Select).value = (
-            "30d" if kind in (TokenKind.PERSONAL, TokenKind.OAUTH) else NEVER
-        )
+        self.query_one("#expiry", Select).value = kind.spec.default_expiry
         self._validate()
 
     def _show_fields(self, kind: TokenKind | None) -> None:
-        space_kind = kind in (TokenKind.DELIVERY, TokenKind.MANAGEMENT)
-        self.query_one("#app-field").display = kind is TokenKind.OAUTH
-        self.query_one("#scopes-field").display = kind in (
-            TokenKind.PERSONAL,
-            TokenKind.OAUTH,
-            TokenKind.MANAGEMENT,
-        )
-        self.query_one("#space-field").display = space_kind
-        self.query_one("#env-field").display = kind is TokenKind.DELIVERY
-        self.query_one("#branches-field").display = space_kind and bool(
+        spec = kind.spec if kind is not None else None
+
+        def takes(field: TokenField) -> bool:
+            return spec is not None and spec.takes(field)
+
+        self.query_one("#app-field").display = takes(TokenField.APP)
+        self.query_one("#scopes-field").display = spec is not None and bool(spec.choosable_scopes)
+        self.query_one("#space-field").display = takes(TokenField.SPACE)
+        self.query_one("#env-field").display = takes(TokenField.ENVIRONMENT)
+        self.query_one("#branches-field").display = takes(TokenField.BRANCHES) and bool(
             self.query_one("#branches", SelectionList).option_count
         )
-        self.query_one("#expiry-field").display = kind is not None and kind.may_expire
+        self.query_one("#expiry-field").display = spec is not None and spec.may_expire
         self.query_one("#custom-date").display = self.query_one("#expiry", Select).value == CUSTOM
-        self.query_one("#notify").display = kind is TokenKind.MANAGEMENT
+        self.query_one("#notify").display = takes(TokenField.NOTIFY)
 
     @on(Select.Changed, "#space")
     def _space_changed(self) -> None:
@@ -219,8 +221,8 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
 
     def _request(self) -> dict[str, Any]:
         from tokentui.core.errors import InvalidInput
-        from tokentui.core.expiry import parse_expiry
         from tokentui.core.rules import check_name, normalise_scopes
+        from tokentui.core.tokens.expiry import parse_expiry
 
         kind = self.kind
         if kind is None or self.choices is None:
@@ -234,22 +236,24 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         request: dict[str, Any] = {"kind": kind, "name": check_name(name, LIMITS.max_name_length)}
         if choice.scopes:
             request["scopes"] = normalise_scopes(kind, self.query_one("#scopes", SelectionList).selected)
-        if kind is TokenKind.OAUTH:
+        spec = kind.spec
+        if spec.takes(TokenField.APP):
             request["app"] = check_name(
                 self.query_one("#app", Input).value, LIMITS.max_app_name_length, "application name"
             )
-        if kind in (TokenKind.DELIVERY, TokenKind.MANAGEMENT):
+        if spec.takes(TokenField.SPACE):
             space = self._space()
             if space is None:
                 raise InvalidInput("Choose a space.")
             request["space"] = space.name
+        if spec.takes(TokenField.BRANCHES):
             request["branches"] = tuple(self.query_one("#branches", SelectionList).selected)
-        if kind is TokenKind.DELIVERY:
+        if spec.takes(TokenField.ENVIRONMENT):
             environment = self.query_one("#environment", Select).value
             if not isinstance(environment, str):
                 raise InvalidInput("Choose the environment the token serves.")
             request["environment"] = environment
-        if kind.may_expire:
+        if spec.may_expire:
             expiry = self.query_one("#expiry", Select).value
             if expiry == CUSTOM:
                 text = self.query_one("#custom-date", Input).value.strip()
@@ -260,7 +264,7 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                 request["expires"] = text
             else:
                 request["expires"] = str(expiry)
-        if kind is TokenKind.MANAGEMENT:
+        if spec.takes(TokenField.NOTIFY):
             request["notify"] = self.query_one("#notify", Checkbox).value
         return request
 

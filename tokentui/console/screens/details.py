@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -13,16 +13,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from tokentui.core.kinds import TokenKind
+from tokentui.core.dates import minute_utc
+from tokentui.core.vocabulary import TokenField
 from tokentui.text import inert
 
 if TYPE_CHECKING:
-    from tokentui.core.views import TokenView
+    from tokentui.core.results import TokenView
 
 
 def when(instant: datetime | None, empty: str = "-") -> str:
     """``YYYY-MM-DD HH:MM UTC``, or ``empty``."""
-    return empty if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return empty if instant is None else minute_utc(instant)
 
 
 def token_fields(token: TokenView) -> list[tuple[str, str]]:
@@ -46,7 +47,7 @@ def token_fields(token: TokenView) -> list[tuple[str, str]]:
         ("Revoked", when(token.revoked_at)),
         ("Last used", when(token.last_used_at, "never")),
         ("E-mail notification", "on" if token.notify else "off")
-        if token.kind is TokenKind.MANAGEMENT
+        if token.kind.spec.takes(TokenField.NOTIFY)
         else ("ID", token.id),
     ]
 
@@ -83,7 +84,7 @@ class DetailsScreen(ModalScreen[str | None]):
                 yield Static(fields_table(token_fields(token)), id="fields")
             with Horizontal(classes="buttons"):
                 yield Button("Author (a)", id="author", compact=True)
-                if token.kind is TokenKind.LEGACY_ACCESS:
+                if token.kind.spec.resets:
                     yield Button("Reset (R)", variant="warning", id="reset", compact=True)
                 else:
                     yield Button(

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
 from tokentui.console.widgets.text_input import TextInput
-from tokentui.core.kinds import Status, TokenKind
+from tokentui.core.vocabulary import Status, TokenKind
 from tokentui.text import inert
 
 
@@ -89,7 +89,7 @@ class FiltersScreen(ModalScreen[Filters | None]):
     def _chosen(self) -> Filters | None:
         """The filters on the form, or None with the problem shown."""
         from tokentui.core.errors import InvalidInput
-        from tokentui.core.expiry import parse_day
+        from tokentui.core.tokens.expiry import parse_day
 
         def day(widget_id: str, what: str) -> date | None:
             text = self.query_one(f"#{widget_id}", Input).value.strip()

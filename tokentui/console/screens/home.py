@@ -18,12 +18,12 @@ from tokentui.console.type_ahead import route_to_search
 from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_columns import COLUMNS
 from tokentui.console.widgets.token_table import TokenTable
-from tokentui.core.kinds import Status, TokenKind
+from tokentui.core.vocabulary import Status, TokenKind
 from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import StoreReady, TokentuiApp
-    from tokentui.core.views import CreatedToken, TokenView
+    from tokentui.core.results import CreatedToken, TokenView
 
 SORT_KEYS = tuple(column.key for column in COLUMNS)
 
@@ -99,7 +99,7 @@ class HomeScreen(Screen[None]):
             self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
 
     async def _count_expiring(self) -> None:
-        from tokentui.core.queries import TokenQuery
+        from tokentui.core.listing.queries import TokenQuery
 
         app = self.app
         assert app.service is not None and app.actor is not None

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from tokentui.text import inert
 
 if TYPE_CHECKING:
-    from tokentui.core.views import OrgView
+    from tokentui.core.results import OrgView
 
 
 class OrgsScreen(ModalScreen[str | None]):

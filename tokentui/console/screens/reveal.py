@@ -17,7 +17,7 @@ from tokentui.console import clipboard
 from tokentui.text import inert
 
 if TYPE_CHECKING:
-    from tokentui.core.views import CreatedToken
+    from tokentui.core.results import CreatedToken
 
 
 def forget_rendered() -> None:

@@ -26,8 +26,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from tokentui.core.queries import TokenQuery
-    from tokentui.core.views import TokenView
+    from tokentui.core.listing.queries import TokenQuery
+    from tokentui.core.results import TokenView
 
 # Rows read at a time: more than a screenful of most terminals, and no more, since every
 # keystroke of a search reads a first page and a smaller page is a faster keystroke.

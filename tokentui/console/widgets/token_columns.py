@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
 
-from tokentui.core.kinds import Status, TokenKind
+from tokentui.core import dates
+from tokentui.core.vocabulary import Status
 from tokentui.text import printable
 
 if TYPE_CHECKING:
-    from tokentui.core.views import TokenView
+    from tokentui.core.results import TokenView
 
 
 def short_date(instant: datetime | None, empty: str = "never") -> str:
-    """``YYYY-MM-DD`` in UTC."""
-    return empty if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d")
+    """``YYYY-MM-DD`` in UTC, or ``empty``."""
+    return empty if instant is None else dates.day(instant)
 
 
 def fit(text: str, width: int) -> str:
@@ -33,16 +34,6 @@ def fit(text: str, width: int) -> str:
 
 
 STATUS_MARKS = {Status.ACTIVE: "●", Status.EXPIRED: "◌", Status.REVOKED: "✕"}
-
-# Where the kind column is too narrow for the UI label, these keep kinds apart.
-SHORT_KIND_LABELS = {
-    TokenKind.PERSONAL: "Personal",
-    TokenKind.OAUTH: "OAuth app",
-    TokenKind.DELIVERY: "Delivery",
-    TokenKind.MANAGEMENT: "Management",
-    TokenKind.SESSION: "Authtoken",
-    TokenKind.LEGACY_ACCESS: "Legacy",
-}
 
 
 @dataclass(frozen=True)
@@ -59,7 +50,7 @@ class Column:
         """``token``'s cell in exactly ``width`` cells, made printable."""
         value = self.cell(token)
         if self.key == "kind" and len(value) > width:
-            value = SHORT_KIND_LABELS[token.kind]
+            value = token.kind.spec.short_label  # the kinds table's, for a narrow column
         return fit(printable(value), width)
 
 

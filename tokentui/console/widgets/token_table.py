@@ -29,8 +29,8 @@ from tokentui.console.widgets.token_columns import COLUMNS, GAP, MIN_WIDTH, colu
 
 if TYPE_CHECKING:
     from tokentui.console.pages import TokenPages
-    from tokentui.core.kinds import Status
-    from tokentui.core.views import TokenView
+    from tokentui.core.results import TokenView
+    from tokentui.core.vocabulary import Status
 
 # Pages kept in memory: enough for several screens either side of the cursor.
 CACHED_PAGES = 24

@@ -1,6 +1,6 @@
-"""Listings of access tokens as Contentful's API filters them: date comparisons, paging, totals.
+"""The API's listing filters: tokens as Contentful's API filters them, with date comparisons, paging, totals.
 
-:class:`~tokentui.core.queries.TokenQuery` covers the console's filters; the
+:class:`~tokentui.core.listing.queries.TokenQuery` covers the console's filters; the
 API's ``sys.expiresAt[gt]``, ``revokedAt[lt]`` and friends compare instants
 strictly or not, and treat "never expires" as later than any instant. Those
 comparisons are added here as SQL conditions beside TokenQuery's, so filtering,
@@ -16,20 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, or_
 
-from tokentui.core.base import Actor, ServiceBase
 from tokentui.core.errors import NotFound
-from tokentui.core.kinds import Status, TokenKind
+from tokentui.core.listing import visibility
+from tokentui.core.listing.queries import SortKey, TokenQuery, token_count, token_rows
 from tokentui.core.models import Token
-from tokentui.core.queries import (
-    SortKey,
-    TokenQuery,
-    conditions,
-    searches_name_index,
-    token_count,
-    token_rows,
-    visible,
-)
-from tokentui.core.views import TokenView, to_view
+from tokentui.core.people.actors import Actor
+from tokentui.core.results import TokenView, to_view
+from tokentui.core.vocabulary import Status, TokenKind
 
 if TYPE_CHECKING:
     from tokentui.core.service import Service
@@ -109,7 +102,7 @@ class Page:
 
 
 def list_page(
-    service: ServiceBase, actor: Actor, token_filter: TokenFilter, *, org_wide: bool, skip: int, limit: int
+    service: Service, actor: Actor, token_filter: TokenFilter, *, org_wide: bool, skip: int, limit: int
 ) -> Page:
     """A page of the actor's own tokens, or (``org_wide``, admins) every token with access to the organization.
 
@@ -123,12 +116,8 @@ def list_page(
     with service.store.read() as session:
 
         def where(*, rows: bool) -> list[ColumnElement[bool]]:
-            name_index = searches_name_index(session, query, rows=rows)
-            return [
-                visible(actor.user_id, actor.org_id, everyone),
-                *conditions(query, now, name_index=name_index),
-                *(bound.condition() for bound in token_filter.bounds),
-            ]
+            bounds = (bound.condition() for bound in token_filter.bounds)
+            return [*visibility.where(session, actor, query, now, rows=rows), *bounds]
 
         total = int(session.execute(token_count(where(rows=False))).scalar_one())
         rows = session.execute(token_rows(where(rows=True), query, now).offset(skip).limit(limit)).all()

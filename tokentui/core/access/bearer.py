@@ -10,15 +10,20 @@ the answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from tokentui.core import secrets
-from tokentui.core.base import Actor, ServiceBase
-from tokentui.core.errors import NotAllowed, NotFound, TokentuiError
-from tokentui.core.kinds import USER_KINDS, Action, DenyReason, OrgRole, Status, TokenKind
-from tokentui.core.models import Membership, Organization, Token, User
-from tokentui.core.rules import Target, TokenFacts, decide, is_org_admin, token_status
+from tokentui.core.errors import NotAllowed, TokentuiError
+from tokentui.core.models import Token, User
+from tokentui.core.people import actors
+from tokentui.core.people.actors import Actor
+from tokentui.core.rules import Target, TokenFacts, decide, token_status
+from tokentui.core.tokens import secret_format
+from tokentui.core.vocabulary import USER_KINDS, Action, DenyReason, Status, TokenKind
+
+if TYPE_CHECKING:
+    from tokentui.core.service import Service
 
 
 class InvalidCredentials(TokentuiError):
@@ -48,13 +53,13 @@ class Bearer:
     email: str
 
 
-def authenticate(service: ServiceBase, secret: str, kinds: frozenset[TokenKind] = USER_KINDS) -> Bearer:
+def authenticate(service: Service, secret: str, kinds: frozenset[TokenKind] = USER_KINDS) -> Bearer:
     """The Bearer for ``secret``, or InvalidCredentials.
 
     A malformed secret is refused before the database is touched. Nothing is
     written here: call :func:`record_use` once the request has succeeded.
     """
-    kind = secrets.parse(secret)
+    kind = secret_format.parse(secret)
     if kind is None:
         raise InvalidCredentials(DenyReason.UNKNOWN)
     if kind not in kinds:
@@ -64,7 +69,7 @@ def authenticate(service: ServiceBase, secret: str, kinds: frozenset[TokenKind] 
         row = session.exec(
             select(Token, User.email)
             .join(User, col(User.id) == col(Token.author_id))
-            .where(Token.secret_hash == secrets.hash_secret(secret))
+            .where(Token.secret_hash == secret_format.hash_secret(secret))
         ).first()
     if row is None or row[0].kind != kind.value:
         raise InvalidCredentials(DenyReason.UNKNOWN)
@@ -100,47 +105,18 @@ def require(bearer: Bearer, action: Action) -> None:
         raise NotAllowed(f"this {bearer.kind.label.lower()} may not do {action.value}")
 
 
-def record_use(service: ServiceBase, bearer: Bearer) -> None:
+def record_use(service: Service, bearer: Bearer) -> None:
     """Record ``lastUsedAt`` for the bearer's token at the service's current instant."""
     service.mark_used([bearer.token_id], service.now())
 
 
-def user_actor(service: ServiceBase, bearer: Bearer) -> Actor:
-    """The bearer's user as an Actor for their own tokens.
-
-    A user in exactly one organization acts in it (so their changes reach that
-    organization's audit log, as with the CLI); otherwise in none.
-    """
+def user_actor(service: Service, bearer: Bearer) -> Actor:
+    """The bearer's user as an Actor for their own tokens (:func:`~tokentui.core.people.actors.for_own_tokens`)."""
     with service.store.read() as session:
-        rows = session.exec(
-            select(Organization, Membership)
-            .join(Membership, col(Membership.org_id) == col(Organization.id))
-            .where(Membership.user_id == bearer.user_id)
-            .limit(2)
-        ).all()
-    if len(rows) == 1:
-        org, membership = rows[0]
-        return Actor(bearer.user_id, bearer.email, org.id, org.name, OrgRole(membership.role))
-    return Actor(bearer.user_id, bearer.email, None, None, None)
+        return actors.for_own_tokens(session, bearer.user_id, bearer.email)
 
 
-def org_actor(service: ServiceBase, bearer: Bearer, org_id: int, *, admin: bool = False) -> Actor:
-    """The bearer's user acting in organization ``org_id``.
-
-    NotFound when there is no such organization or the user is not a member (an
-    outsider learns nothing of it); NotAllowed when ``admin`` is asked for and the
-    member is neither an owner nor an admin.
-    """
+def org_actor(service: Service, bearer: Bearer, org_id: int, *, admin: bool = False) -> Actor:
+    """The bearer's user acting in organization ``org_id`` (:func:`~tokentui.core.people.actors.in_organization`)."""
     with service.store.read() as session:
-        row = session.exec(
-            select(Organization, Membership)
-            .join(Membership, col(Membership.org_id) == col(Organization.id))
-            .where(Organization.id == org_id, Membership.user_id == bearer.user_id)
-        ).first()
-    if row is None:
-        raise NotFound(f"no organization {org_id}")
-    org, membership = row
-    role = OrgRole(membership.role)
-    if admin and not is_org_admin(role):
-        raise NotAllowed("only the organization's owners and admins can list every token with access to it")
-    return Actor(bearer.user_id, bearer.email, org.id, org.name, role)
+        return actors.in_organization(session, bearer.user_id, bearer.email, org_id, admin=admin)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 
-from tokentui.core.secrets import PREFIXES
+from tokentui.core.tokens.secret_format import KIND_BY_PREFIX
 
 # Twenty characters of base62 after a prefix is far more than any word or id
 # that is not a secret, and fewer than any secret that lost a few characters.
 # No boundary before the prefix: text glued in front must not hide a secret.
-_SECRET_SHAPE = re.compile("(" + "|".join(sorted(PREFIXES.values())) + r")_[0-9A-Za-z]{20,}")
+_SECRET_SHAPE = re.compile("(" + "|".join(sorted(KIND_BY_PREFIX)) + r")_[0-9A-Za-z]{20,}")
 REDACTED = "[REDACTED]"
 
 

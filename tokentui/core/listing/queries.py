@@ -1,4 +1,6 @@
-"""Token filters, sorting and paging, done in SQL and shared by the console, the CLI and the API."""
+"""Token filters, statuses, search and sorting as SQL, shared by the console, the CLI and the API.
+
+Who may see which tokens is :mod:`tokentui.core.listing.visibility`'s."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    false,
     func,
     literal,
     literal_column,
@@ -24,9 +25,9 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from tokentui.core.kinds import Status, TokenKind
-from tokentui.core.models import Membership, Space, Token, User
+from tokentui.core.models import Space, Token, User
 from tokentui.core.rules import normalise_name
+from tokentui.core.vocabulary import Status, TokenKind
 
 
 class SortKey(StrEnum):
@@ -69,31 +70,6 @@ class TokenQuery:
     def is_filtered(self) -> bool:
         """Whether anything narrows the list (sorting aside)."""
         return self != TokenQuery(mine=self.mine, sort=self.sort, descending=self.descending)
-
-
-def org_access(org_id: int) -> ColumnElement[bool]:
-    """Tokens with access to the organization: its spaces' tokens and its members' user tokens.
-
-    Written as one CASE rather than ``org_id = ? OR (org_id IS NULL AND author_id IN
-    ...)``: given an OR, SQLite answers with a multi-index union and then sorts the
-    whole result, whereas one opaque condition lets it walk the sort's index in order
-    and stop after a page (each sort index carries org_id and author_id for this test).
-    """
-    members = select(col(Membership.user_id)).where(col(Membership.org_id) == org_id)
-    return case(
-        (col(Token.org_id).is_(None), col(Token.author_id).in_(members)),
-        else_=col(Token.org_id) == org_id,
-    )
-
-
-def own_tokens(user_id: int, org_id: int | None) -> ColumnElement[bool]:
-    """The user's own tokens: their user tokens, and their space tokens in this organization."""
-    in_org = (
-        col(Token.org_id).is_(None)
-        if org_id is None
-        else or_(col(Token.org_id).is_(None), col(Token.org_id) == org_id)
-    )
-    return and_(col(Token.author_id) == user_id, in_org)
 
 
 def status_expression(now: datetime) -> ColumnElement[str]:
@@ -194,8 +170,7 @@ def name_index_matches(text: str, limit: int | None = None) -> Select[Any]:
 # Above this many candidate names, a page of results is found sooner by walking the
 # sort's index and testing names than by sorting every candidate an index lists. The
 # creation order's index carries the names (migration 0005), so walking it tests them
-# without reading rows and the crossing comes sooner: on a million tokens, texts with
-# 1,900 candidates page faster through the trigram index and those with 4,200 by the walk.
+# without reading rows, and that order switches to the walk at fewer candidates.
 COMMON_SEARCH = 10_000
 COMMON_SEARCH_BY_CREATION = 3_000
 
@@ -270,18 +245,9 @@ def conditions(query: TokenQuery, now: datetime, *, name_index: bool = False) ->
     return where
 
 
-def visible(scope_user_id: int, org_id: int | None, org_wide: bool) -> ColumnElement[bool]:
-    """Who sees what: an admin's organization view, or one user's own tokens."""
-    if org_wide and org_id is not None:
-        return org_access(org_id)
-    if scope_user_id < 0:
-        return false()
-    return own_tokens(scope_user_id, org_id)
-
-
 # The author and space a listed token is joined to, aliased apart from the users and spaces
 # the filters' subqueries select from (an author filter's subquery would otherwise correlate
-# with the join). Made once: a fresh alias each query cost ~2 ms of adapting its columns.
+# with the join). Made once, at import: a fresh alias per query would adapt its columns each time.
 _AUTHOR = aliased(User, name="token_author")
 _SPACE = aliased(Space, name="token_space")
 
@@ -319,7 +285,7 @@ def _in_order(
     expires, revoked = col(Token.expires_at), col(Token.revoked_at)
     # What each sort orders by before the id, and whether it may be NULL. Within a status
     # tokens come by when they were revoked, then by expiry (none first): the status
-    # index's own order, which the console's pages walk (core/paging.py).
+    # index's own order, which the console's pages walk (core/listing/pages.py).
     by_sort: dict[SortKey, list[tuple[Any, bool]]] = {
         SortKey.NAME: [(func.lower(col(Token.name)), False)],
         SortKey.KIND: [(col(Token.kind), False)],

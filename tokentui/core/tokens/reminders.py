@@ -13,16 +13,17 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from tokentui.core.base import ServiceBase
+from tokentui.core.dates import Clock, minute_utc
 from tokentui.core.errors import StoreError
-from tokentui.core.kinds import TokenKind
 from tokentui.core.models import Organization, ReminderSent, Space, Token, User
+from tokentui.core.store import Store
+from tokentui.core.vocabulary import TokenKind
 from tokentui.settings import LIMITS
 from tokentui.text import printable
 
@@ -50,6 +51,15 @@ class Reminder:
         message.set_content(self.body)
         return message
 
+    def to_json(self) -> dict[str, object]:
+        """JSON for ``notify --dry-run --json``."""
+        return {
+            "tokenId": self.token_id,
+            "windowDays": self.window_days,
+            "to": self.recipient,
+            "subject": self.subject,
+        }
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -61,14 +71,7 @@ class Outcome:
 
     def to_json(self) -> dict[str, object]:
         """JSON for ``notify --json``."""
-        return {
-            "tokenId": self.reminder.token_id,
-            "windowDays": self.reminder.window_days,
-            "to": self.reminder.recipient,
-            "subject": self.reminder.subject,
-            "sent": self.sent,
-            "error": self.error,
-        }
+        return {**self.reminder.to_json(), "sent": self.sent, "error": self.error}
 
 
 def due_window(created_at: datetime, expires_at: datetime, now: datetime) -> int | None:
@@ -94,7 +97,7 @@ def compose(token: Token, author: str, space: str | None, org: str | None, now: 
     assert token.expires_at is not None
     kind = TokenKind(token.kind)
     name = printable(token.name)
-    expires = token.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    expires = minute_utc(token.expires_at)
     subject = f'Your {kind.label.lower()} "{name}" (…{token.last4}) expires {_until(token.expires_at, now)}'
     command = ["tokentui", "tokens", "create", "--kind", kind.value, "--name", name]
     command += [arg for scope in token.scopes.split() for arg in ("--scope", scope)]
@@ -129,69 +132,66 @@ def compose(token: Token, author: str, space: str | None, org: str | None, now: 
     return subject, "\n".join(lines) + "\n"
 
 
-class Reminders(ServiceBase):
-    """Finding and sending expiry reminders."""
+def due_reminders(store: Store, clock: Clock) -> list[Reminder]:
+    """Every reminder due now and not yet sent (what ``notify --dry-run`` lists)."""
+    return list(_due(store, clock()))
 
-    def due_reminders(self) -> list[Reminder]:
-        """Every reminder due now and not yet sent (what ``notify --dry-run`` lists)."""
-        return list(self._due(self.now()))
 
-    def _due(self, now: datetime) -> Iterator[Reminder]:
-        horizon = now + max(LIMITS.reminder_windows)
-        with self.store.read() as session:
-            rows = session.exec(
-                select(Token, User.email, Space.name, Organization.name)
-                .join(User, col(User.id) == col(Token.author_id))
-                .outerjoin(Space, col(Space.id) == col(Token.space_id))
-                .outerjoin(Organization, col(Organization.id) == col(Token.org_id))
-                .where(
-                    col(Token.revoked_at).is_(None),
-                    col(Token.expires_at) > now,
-                    col(Token.expires_at) <= horizon,
-                    col(Token.notify).is_(True),
-                )
-                .order_by(col(Token.expires_at), col(Token.id))
+def _due(store: Store, now: datetime) -> Iterator[Reminder]:
+    horizon = now + max(LIMITS.reminder_windows)
+    with store.read() as session:
+        rows = session.exec(
+            select(Token, User.email, Space.name, Organization.name)
+            .join(User, col(User.id) == col(Token.author_id))
+            .outerjoin(Space, col(Space.id) == col(Token.space_id))
+            .outerjoin(Organization, col(Organization.id) == col(Token.org_id))
+            .where(
+                col(Token.revoked_at).is_(None),
+                col(Token.expires_at) > now,
+                col(Token.expires_at) <= horizon,
+                col(Token.notify).is_(True),
+            )
+            .order_by(col(Token.expires_at), col(Token.id))
+        ).all()
+        sent = {
+            (r.token_id, r.window_days)
+            for r in session.exec(
+                select(ReminderSent).where(col(ReminderSent.token_id).in_([t.id for t, *_ in rows]))
             ).all()
-            sent = {
-                (r.token_id, r.window_days)
-                for r in session.exec(
-                    select(ReminderSent).where(col(ReminderSent.token_id).in_([t.id for t, *_ in rows]))
-                ).all()
-            }
-        for token, email, space, org in rows:
-            assert token.expires_at is not None
-            window = due_window(token.created_at, token.expires_at, now)
-            if window is None or (token.id, window) in sent:
-                continue
-            subject, body = compose(token, email, space, org, now)
-            yield Reminder(token.id, window, email, subject, body)
-
-    def send_reminders(self, deliver: Callable[[Reminder], None]) -> list[Outcome]:
-        """Send every due reminder through ``deliver``, each at most once and only if it went out."""
-        now = self.now()
-        outcomes: list[Outcome] = []
-        for reminder in self._due(now):
-            try:
-                with self.store.write() as session:
-                    # The claim waits for any other run's claim of the same reminder, then fails.
-                    if session.get(ReminderSent, (reminder.token_id, reminder.window_days)) is not None:
-                        continue
-                    session.add(
-                        ReminderSent(
-                            token_id=reminder.token_id, window_days=reminder.window_days, sent_at=now
-                        )
-                    )
-                    session.flush()
-                    deliver(reminder)
-            except StoreError as error:
-                if isinstance(error.__cause__, IntegrityError):
-                    continue  # another run claimed it first (PostgreSQL) and has sent it
-                raise
-            except MailError as failure:
-                outcomes.append(Outcome(reminder, sent=False, error=str(failure)))
-                continue
-            outcomes.append(Outcome(reminder, sent=True))
-        return outcomes
+        }
+    for token, email, space, org in rows:
+        assert token.expires_at is not None
+        window = due_window(token.created_at, token.expires_at, now)
+        if window is None or (token.id, window) in sent:
+            continue
+        subject, body = compose(token, email, space, org, now)
+        yield Reminder(token.id, window, email, subject, body)
 
 
-__all__ = ["MailError", "Outcome", "Reminder", "Reminders", "compose", "due_window"]
+def send_reminders(store: Store, clock: Clock, deliver: Callable[[Reminder], None]) -> list[Outcome]:
+    """Send every due reminder through ``deliver``, each at most once and only if it went out."""
+    now = clock()
+    outcomes: list[Outcome] = []
+    for reminder in _due(store, now):
+        try:
+            with store.write() as session:
+                # The claim waits for any other run's claim of the same reminder, then fails.
+                if session.get(ReminderSent, (reminder.token_id, reminder.window_days)) is not None:
+                    continue
+                session.add(
+                    ReminderSent(token_id=reminder.token_id, window_days=reminder.window_days, sent_at=now)
+                )
+                session.flush()
+                deliver(reminder)
+        except StoreError as error:
+            if isinstance(error.__cause__, IntegrityError):
+                continue  # another run claimed it first (PostgreSQL) and has sent it
+            raise
+        except MailError as failure:
+            outcomes.append(Outcome(reminder, sent=False, error=str(failure)))
+            continue
+        outcomes.append(Outcome(reminder, sent=True))
+    return outcomes
+
+
+__all__ = ["MailError", "Outcome", "Reminder", "compose", "due_reminders", "due_window", "send_reminders"]

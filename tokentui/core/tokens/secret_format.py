@@ -1,10 +1,11 @@
-"""Token secrets: generation, checksum, one-way hash and the last four characters.
+"""Token secrets and public ids: generation, checksum, one-way hash and the last four characters.
 
 The format follows GitHub's tokens: ``<prefix>_<body><checksum>`` where the prefix
 names the kind (so secret scanners can recognise a leaked token), the body is 256
 random bits in base62 and the checksum is CRC32 of ``prefix_body`` in base62. A
 mistyped or invented token fails the checksum and is rejected without touching
 the database. Only :func:`hash_secret` and :func:`last_four` of a secret are kept.
+Public ids (:func:`new_id`) are random base62 too, in the same alphabet.
 """
 
 from __future__ import annotations
@@ -13,22 +14,25 @@ import hashlib
 import secrets as _random
 import zlib
 
-from tokentui.core.kinds import TokenKind
+from tokentui.core.vocabulary import KINDS, TokenKind
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+PREFIX_LENGTH = 3
 BODY_LENGTH = 43  # ceil(256 / log2(62))
 CHECKSUM_LENGTH = 6  # ceil(32 / log2(62))
-PREFIXES: dict[TokenKind, str] = {
-    TokenKind.PERSONAL: "ttp",
-    TokenKind.OAUTH: "tto",
-    TokenKind.DELIVERY: "ttd",
-    TokenKind.MANAGEMENT: "ttm",
-    TokenKind.SESSION: "tts",
-    TokenKind.LEGACY_ACCESS: "ttl",
-}
+# How many of a secret's last characters are kept and shown (``…Ab3x``).
+LAST_FOUR_LENGTH = 4
+# Each kind's prefix is in its row of KINDS.
+PREFIXES: dict[TokenKind, str] = {kind: spec.prefix for kind, spec in KINDS.items()}
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIXES.items()}
-SECRET_LENGTH = 3 + 1 + BODY_LENGTH + CHECKSUM_LENGTH
+assert all(len(prefix) == PREFIX_LENGTH for prefix in KIND_BY_PREFIX), "parse() reads a fixed-length prefix"
+SECRET_LENGTH = PREFIX_LENGTH + 1 + BODY_LENGTH + CHECKSUM_LENGTH
 _ALPHABET_SET = frozenset(ALPHABET)
+
+
+def new_id(length: int = 22) -> str:
+    """A random public identifier in base62, like Contentful's resource ids."""
+    return "".join(_random.choice(ALPHABET) for _ in range(length))
 
 
 def _base62(number: int, width: int) -> str:
@@ -46,7 +50,7 @@ def _checksum(head: str) -> str:
 def generate(kind: TokenKind) -> str:
     """A new secret for ``kind``: 256 bits from :mod:`secrets`, prefixed and checksummed."""
     body = _base62(_random.randbits(256), BODY_LENGTH)
-    head = f"{PREFIXES[kind]}_{body}"
+    head = f"{KINDS[kind].prefix}_{body}"
     return head + _checksum(head)
 
 
@@ -55,12 +59,12 @@ def parse(secret: str) -> TokenKind | None:
 
     This is the cheap check that runs before any database lookup.
     """
-    if len(secret) != SECRET_LENGTH or secret[3] != "_":
+    if len(secret) != SECRET_LENGTH or secret[PREFIX_LENGTH] != "_":
         return None
-    kind = KIND_BY_PREFIX.get(secret[:3])
+    kind = KIND_BY_PREFIX.get(secret[:PREFIX_LENGTH])
     if kind is None:
         return None
-    payload = secret[4:]
+    payload = secret[PREFIX_LENGTH + 1 :]
     if not _ALPHABET_SET.issuperset(payload):
         return None
     head, check = secret[:-CHECKSUM_LENGTH], secret[-CHECKSUM_LENGTH:]
@@ -80,7 +84,7 @@ def hash_secret(secret: str) -> str:
 
 def last_four(secret: str) -> str:
     """The last four characters, kept in the store and shown as the redacted value."""
-    return secret[-4:]
+    return secret[-LAST_FOUR_LENGTH:]
 
 
 def find_in(text: str) -> list[tuple[int, TokenKind]]:

@@ -1,6 +1,6 @@
 """Pages of the token list at any depth without sorting the table: the console's table reads these.
 
-Every sort of :class:`~tokentui.core.queries.SortKey` is read as a list of
+Every sort of :class:`~tokentui.core.listing.queries.SortKey` is read as a list of
 *segments*, each a condition whose rows come in (value, id) order straight from
 one of the token indexes (migration 0002):
 
@@ -22,7 +22,6 @@ and a dict in which segment sizes are kept once counted: a one-segment sort then
 counts nothing, and a scrollbar drag through the authors counts each once.
 Descending walks the segments backwards with every order flipped, so a page
 read from the far end is exactly the reverse of the same page read forwards.
-(Derived from an unfinished experiment with keyset cursors; offsets only here.)
 """
 
 from __future__ import annotations
@@ -36,13 +35,14 @@ from sqlalchemy import ColumnElement, Row, Select, and_, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from tokentui.core.listing import visibility
+from tokentui.core.listing.queries import SortKey, TokenQuery
 from tokentui.core.models import Space, Token, User
-from tokentui.core.queries import SortKey, TokenQuery
-from tokentui.core.views import TokenView, to_view
+from tokentui.core.results import TokenView, to_view
 
 if TYPE_CHECKING:
-    from tokentui.core.base import Actor
-    from tokentui.core.tokens import Tokens
+    from tokentui.core.people.actors import Actor
+    from tokentui.core.service import Service
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ _VALUES: dict[SortKey, Callable[[], Any]] = {
 
 
 def page(
-    service: Tokens,
+    service: Service,
     actor: Actor,
     query: TokenQuery,
     *,
@@ -81,7 +81,7 @@ def page(
     """
     now = service.now()
     with service.store.read() as session:
-        where = service._visibility(actor, query, session)
+        where = visibility.where(session, actor, query, now)
         ids = walk(session, where, query, now, limit=limit, offset=offset, total=total, sizes=sizes)
         rows = rows_by_id(session, ids)
     return [
@@ -123,7 +123,7 @@ def _ids(where: list[ColumnElement[bool]], segment: Segment, descending: bool) -
     """SELECT of the ids of one segment in the walk's order (from the sort's index alone).
 
     The value that may be NULL (a revoked token's expiry) sorts first ascending and
-    last descending, as in :func:`tokentui.core.queries.token_rows`: SQLite's own
+    last descending, as in :func:`tokentui.core.listing.queries.token_rows`: SQLite's own
     order, so its index still serves; PostgreSQL needs telling. It is said of that
     value only: said of a column that is never NULL, it would keep PostgreSQL off
     the index.
@@ -197,10 +197,10 @@ def _size(
 def rows_by_id(session: Session, ids: list[str]) -> dict[str, Row[Any]]:
     """Each id's token columns with ``author_email`` and ``space_name``: the one fetch of a page's rows.
 
-    Plain columns, not ORM objects (a page's rows are shown, never changed): a third
-    less time. The users and spaces are joined as they are: no filter's subquery is
-    in this statement to tell apart from them, and a fresh alias a query cost more
-    than the rest of the fetch.
+    Plain columns, not ORM objects: a page's rows are shown, never changed, so the
+    ORM's identity map and objects are work for nothing. The users and spaces are
+    joined as they are: no filter's subquery is in this statement to tell apart from
+    them, so no alias (whose making would cost more than the fetch) is needed.
     """
     stmt: Select[Any] = (
         select(

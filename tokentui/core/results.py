@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tokentui.core.kinds import OrgRole, Status, TokenKind
+from tokentui.core.dates import iso
 from tokentui.core.models import Token
 from tokentui.core.rules import token_status
+from tokentui.core.vocabulary import OrgRole, Status, TokenKind
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
-
-
-def iso(instant: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z``, or None."""
-    if instant is None:
-        return None
-    return instant.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 REASON_LABELS = {"reset": "reset", "authtoken_limit": "21st authtoken"}

@@ -1,0 +1,1 @@
+"""Access: verify, bearer authentication, recording use, redaction of secret-shaped text."""

@@ -1,0 +1,273 @@
+"""verify: may this secret do this action here? The library function other programs call.
+
+This is the hot path of every service behind tokentui, so it reads with a few
+Core statements compiled once and run on a driver connection the store holds,
+in one read transaction (:class:`tokentui.core.store.Prepared` and
+:meth:`~tokentui.core.store.Store.hot`: no pool checkout, no ORM session, none of
+SQLAlchemy's per-execution work): one indexed lookup of the secret's hash (unique
+index), then, only for an active token, the aimed-at space with its environments
+and the author's roles in its organization and in it (or, with no space named,
+the author's memberships). ``lastUsedAt`` is written on success but at most once
+per :data:`~tokentui.core.access.last_used.LAST_USED_RESOLUTION` per token, so a
+busy token costs no write per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import and_, bindparam, or_, select
+
+from tokentui.core.access.last_used import is_stale
+from tokentui.core.dates import Clock
+from tokentui.core.models import Environment, Membership, Organization, Space, SpaceMembership, Token, User
+from tokentui.core.results import Decision
+from tokentui.core.rules import SpaceStanding, Target, TokenFacts, decide, normalise_name, token_status
+from tokentui.core.store import HotConnection, Prepared, Store
+from tokentui.core.tokens import secret_format
+from tokentui.core.vocabulary import Action, DenyReason, OrgRole, SpaceRole, Status, TokenKind, parse_enum
+
+_T = Token.__table__  # type: ignore[attr-defined]
+_U = User.__table__  # type: ignore[attr-defined]
+_M = Membership.__table__  # type: ignore[attr-defined]
+_S = Space.__table__  # type: ignore[attr-defined]
+_E = Environment.__table__  # type: ignore[attr-defined]
+_SM = SpaceMembership.__table__  # type: ignore[attr-defined]
+_O = Organization.__table__  # type: ignore[attr-defined]
+
+_BY_HASH = Prepared(
+    select(
+        _T.c.id,
+        _T.c.kind,
+        _T.c.revoked_at,
+        _T.c.expires_at,
+        _T.c.scopes,
+        _T.c.space_id,
+        _T.c.org_id,
+        _T.c.environment,
+        _T.c.branches,
+        _T.c.author_id,
+        _T.c.last_used_at,
+        _U.c.email,
+    )
+    .join(_U, _U.c.id == _T.c.author_id)
+    .where(_T.c.secret_hash == bindparam("hash"))
+)
+_MEMBERSHIPS = Prepared(select(_M.c.org_id, _M.c.role).where(_M.c.user_id == bindparam("user_id")))
+# The named space (by name or API key) with each of its environments and the author's roles
+# in its organization and in it.
+_SPACES = Prepared(
+    select(
+        _S.c.id,
+        _S.c.org_id,
+        _S.c.owner_id,
+        _O.c.name,
+        _M.c.role,
+        _E.c.name,
+        _E.c.is_branch,
+        _E.c.alias_of,
+        _SM.c.role,
+    )
+    .join(_O, _O.c.id == _S.c.org_id)
+    .outerjoin(_M, and_(_M.c.org_id == _S.c.org_id, _M.c.user_id == bindparam("user_id")))
+    .outerjoin(_E, _E.c.space_id == _S.c.id)
+    .outerjoin(_SM, and_(_SM.c.space_id == _S.c.id, _SM.c.user_id == bindparam("user_id")))
+    .where(or_(_S.c.name == bindparam("space"), _S.c.api_key == bindparam("space")))
+)
+_ORG_BY_NAME = Prepared(select(_O.c.id).where(_O.c.name == bindparam("org")))
+
+
+class _TokenRow(NamedTuple):
+    """A row of ``_BY_HASH``, in its column order."""
+
+    id: str
+    kind: str
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    scopes: str
+    space_id: int | None
+    org_id: int | None
+    environment: str | None
+    branches: str
+    author_id: int
+    last_used_at: datetime | None
+    email: str
+
+
+class _SpaceFacts:
+    """One space as verify needs it: its organization, owner, environments and the author's role."""
+
+    def __init__(
+        self, space_id: int, org_id: int, owner_id: int, org_name: str, org_role: str | None
+    ) -> None:
+        self.id = space_id
+        self.org_id = org_id
+        self.owner_id = owner_id
+        self.org_name = org_name
+        self.author_org_role = OrgRole(org_role) if org_role is not None else None
+        self.environments: list[tuple[str, bool, str | None]] = []
+        self.author_role: SpaceRole | None = None
+
+
+def verify(
+    store: Store,
+    clock: Clock,
+    mark_used: Callable[[list[str], datetime], None],
+    secret: str,
+    action: Action | str,
+    *,
+    space: str | None = None,
+    environment: str | None = None,
+    org: str | None = None,
+    branch: str | None = None,
+    record_use: bool = True,
+) -> Decision:
+    """Decide whether ``secret`` may do ``action`` in ``space``/``environment``.
+
+    A malformed secret (wrong prefix, length or checksum) is denied as
+    ``unknown`` without touching the database. An allowed use records
+    ``lastUsedAt`` through ``mark_used`` (to the minute: see :mod:`~tokentui.core.access.last_used`).
+    ``space`` is a space's name or API key.
+    """
+    action = action if isinstance(action, Action) else parse_enum(Action, action, "action")
+    secret = secret.strip()
+    space, environment, org, branch = (
+        None if name is None else normalise_name(name) for name in (space, environment, org, branch)
+    )
+    kind = secret_format.parse(secret)
+    if kind is None:
+        return Decision(False, DenyReason.UNKNOWN.value)
+    now = clock()
+    with store.hot() as conn:
+        found = conn.first(_BY_HASH, hash=secret_format.hash_secret(secret))
+        row = _TokenRow(*found) if found is not None else None
+        if row is None or row.kind != kind.value:
+            return Decision(False, DenyReason.UNKNOWN.value)
+        facts = TokenFacts(
+            kind=kind,
+            status=token_status(row.revoked_at, row.expires_at, now),
+            scopes=frozenset(row.scopes.split()),
+            space_id=row.space_id,
+            environment=row.environment,
+            branches=frozenset(row.branches.split()),
+        )
+        reason = _decide(conn, row, facts, action, space, environment, org, branch)
+    if reason is not None:
+        return Decision(False, reason.value, row.id, row.email)
+    # The same test as mark_used's, made here first so a busy token costs no write at all.
+    if record_use and is_stale(row.last_used_at, now):
+        mark_used([row.id], now)
+    return Decision(True, None, row.id, row.email)
+
+
+def _decide(
+    conn: HotConnection,
+    token: _TokenRow,
+    facts: TokenFacts,
+    action: Action,
+    space_ref: str | None,
+    environment: str | None,
+    org_name: str | None,
+    branch: str | None,
+) -> DenyReason | None:
+    # Revoked and expired tokens are refused before anything else is looked up.
+    if facts.status is not Status.ACTIVE:
+        return decide(facts, action, Target(None, None, None, True), None, None)
+    user_token = facts.kind.is_user_token
+    org_role: OrgRole | None = None
+    standing: SpaceStanding | None = None
+    space_row: _SpaceFacts | None = None
+    if space_ref is not None:
+        # The space's query brings the author's organization role along: no memberships query.
+        matching = [
+            s
+            for s in _spaces(conn, space_ref, token.author_id)
+            if _reaches(token, user_token, s) and (org_name is None or s.org_name == org_name)
+        ]
+        if len(matching) != 1:
+            return DenyReason.NO_ACCESS
+        space_row = matching[0]
+        org_id: int | None = space_row.org_id
+        if user_token and space_row.author_org_role is not None:
+            org_role = space_row.author_org_role
+            standing = SpaceStanding(
+                org_role=org_role,
+                space_role=space_row.author_role,
+                is_owner=space_row.owner_id == token.author_id,
+            )
+    else:
+        roles: dict[int, str] = dict(conn.all(_MEMBERSHIPS, user_id=token.author_id)) if user_token else {}
+        target_org = _target_org(conn, token, org_name, list(roles))
+        if target_org is False:
+            return DenyReason.NO_ACCESS
+        org_id = target_org if isinstance(target_org, int) else None
+        if user_token and org_id is not None and roles.get(org_id):
+            org_role = OrgRole(roles[org_id])
+    env_known, branch_names = _environment_facts(space_row, environment, branch)
+    target = Target(
+        org_id=org_id,
+        space_id=space_row.id if space_row else None,
+        environment=environment,
+        environment_is_known=env_known,
+        branch_names=branch_names,
+    )
+    return decide(facts, action, target, org_role, standing)
+
+
+def _spaces(conn: HotConnection, space_ref: str, author_id: int) -> list[_SpaceFacts]:
+    spaces: dict[int, _SpaceFacts] = {}
+    rows = conn.all(_SPACES, space=space_ref, user_id=author_id)
+    for space_id, org_id, owner_id, org_name, org_role, env, is_branch, alias_of, role in rows:
+        facts = spaces.get(space_id)
+        if facts is None:
+            facts = spaces[space_id] = _SpaceFacts(space_id, org_id, owner_id, org_name, org_role)
+        if env is not None:
+            facts.environments.append((env, bool(is_branch), alias_of))
+        if role is not None:
+            facts.author_role = SpaceRole(role)
+    return list(spaces.values())
+
+
+def _target_org(
+    conn: HotConnection, token: _TokenRow, org_name: str | None, user_org_ids: list[int]
+) -> int | bool | None:
+    """The organization aimed at when no space is; False when ``org_name`` names one the token cannot reach."""
+    if org_name is not None:
+        found = conn.first(_ORG_BY_NAME, org=org_name)
+        if found is None:
+            return False
+        org_id = found[0]
+        if TokenKind(token.kind).is_user_token:
+            return int(org_id) if org_id in user_org_ids else False
+        return int(org_id) if org_id == token.org_id else False
+    if token.org_id is not None:
+        return int(token.org_id)
+    return user_org_ids[0] if len(user_org_ids) == 1 else None
+
+
+def _reaches(token: _TokenRow, user_token: bool, space: _SpaceFacts) -> bool:
+    """Whether the token's organization is the space's: its own, or one its author belongs to."""
+    if token.org_id is not None:
+        return space.org_id == token.org_id
+    return user_token and space.author_org_role is not None
+
+
+def _environment_facts(
+    space_row: _SpaceFacts | None, environment: str | None, branch: str | None
+) -> tuple[bool, frozenset[str]]:
+    if space_row is None:
+        return environment is None, frozenset()
+    rows = space_row.environments
+    env_known = environment is None or any(
+        name == environment and not is_branch for name, is_branch, _ in rows
+    )
+    if branch is None:
+        return env_known, frozenset()
+    target = next(((name, alias) for name, is_branch, alias in rows if is_branch and name == branch), None)
+    if target is None:
+        return False, frozenset({branch})
+    real = target[1] or target[0]
+    names = {real} | {name for name, _, alias in rows if alias == real}
+    return env_known, frozenset(names)

@@ -1,0 +1,1 @@
+"""People and places: actors, organizations, members, teams and spaces."""

@@ -1,0 +1,1 @@
+"""Tokens: the secret format, creation, the lifecycle (revoke, reset, expiry), reminders."""
