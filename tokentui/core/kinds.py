@@ -76,6 +76,11 @@ FIXED_SCOPES: dict[TokenKind, tuple[Scope, ...]] = {
 }
 
 
+def default_scopes(kind: TokenKind) -> tuple[str, ...]:
+    """The scopes a new token of ``kind`` gets when none is chosen; none for a kind of fixed scope."""
+    return tuple(scope.value for scope in DEFAULT_SCOPES.get(kind, ()))
+
+
 class Status(StrEnum):
     """A token's status, derived from its revocation and expiry instants."""
 

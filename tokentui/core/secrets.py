@@ -28,6 +28,7 @@ PREFIXES: dict[TokenKind, str] = {
 }
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIXES.items()}
 SECRET_LENGTH = 3 + 1 + BODY_LENGTH + CHECKSUM_LENGTH
+LAST_FOUR_LENGTH = 4  # the characters kept in the clear, to recognise a token by
 _ALPHABET_SET = frozenset(ALPHABET)
 
 
@@ -80,7 +81,7 @@ def hash_secret(secret: str) -> str:
 
 def last_four(secret: str) -> str:
     """The last four characters, kept in the store and shown as the redacted value."""
-    return secret[-4:]
+    return secret[-LAST_FOUR_LENGTH:]
 
 
 def find_in(text: str) -> list[tuple[int, TokenKind]]:
