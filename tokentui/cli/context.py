@@ -113,7 +113,7 @@ def choice_of(enum: type[StrEnum]) -> click.Choice[str]:
     return click.Choice([member.value for member in enum])
 
 
-class DeferredChoice(click.Choice[str]):
+class DeferredChoice(click.Choice):  # unsubscripted: click before 8.2 has no generic Choice
     """A choice whose values are asked of the core the first time click needs them.
 
     For an enum in a module that imports the database layer: building the choice
