@@ -23,15 +23,7 @@ from starlette.routing import Match
 from tokentui.api.shapes import MEDIA_TYPE
 from tokentui.core.access.bearer import InvalidCredentials
 from tokentui.core.access.redact import redact
-from tokentui.core.errors import (
-    Conflict,
-    InvalidInput,
-    LimitReached,
-    NotAllowed,
-    NotFound,
-    StoreError,
-    TokentuiError,
-)
+from tokentui.core.errors import StoreError, TokentuiError
 from tokentui.text import printable
 
 log = logging.getLogger("tokentui.api")
@@ -100,23 +92,20 @@ def invalid_token() -> ApiError:
 
 
 def from_core(exc: TokentuiError, resource_type: str | None = None) -> ApiError:
-    """The one mapping of the core's errors to statuses and Contentful error ids."""
+    """A core refusal as a Contentful error: its class's status and id, the details that status takes."""
     message = str(exc)
-    if isinstance(exc, InvalidCredentials):
+    status, error_id = exc.http_status, exc.api_error
+    if status == 401:
         return invalid_token()
-    if isinstance(exc, InvalidInput):
-        return validation_failed(message, [])
-    if isinstance(exc, NotFound):
-        if resource_type is None:
-            return ApiError(404, "NotFound", message, message)
+    if status == 503:
+        return ApiError(status, error_id, "The token store is unavailable; try again shortly.")
+    if status == 404 and resource_type is not None:
         return not_found(resource_type)
-    if isinstance(exc, NotAllowed | LimitReached):
-        return ApiError(403, "AccessDenied", message, {"reasons": [message]})
-    if isinstance(exc, Conflict):
-        return ApiError(409, "Conflict", message, message)
-    if isinstance(exc, StoreError):
-        return ApiError(503, "ServiceUnavailable", "The token store is unavailable; try again shortly.")
-    return bad_request(message)
+    if status == 422:
+        return validation_failed(message, [])
+    if status == 403:
+        return ApiError(status, error_id, message, {"reasons": [message]})
+    return ApiError(status, error_id, message, message)
 
 
 def error_body(error: ApiError, request_id: str | None) -> dict[str, Any]:

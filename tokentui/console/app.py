@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from textual.content import Content
     from textual.notifications import SeverityLevel
 
-    from tokentui.core.errors import TokentuiError
     from tokentui.core.results import OrgView
     from tokentui.core.service import Actor, Service
 
@@ -108,7 +107,7 @@ class TokentuiApp(App[int]):
         except TokentuiError as error:
             self.error = str(error)
             # After the next refresh: exiting while the first frame is still being built races its widgets.
-            self.call_after_refresh(self.exit, return_code=_exit_code(error))
+            self.call_after_refresh(self.exit, return_code=error.exit_code)
             return
         self.service, self.actor, self.organizations = opened.service, opened.actor, opened.organizations
         self._update_titles()
@@ -208,9 +207,3 @@ class TokentuiApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
-
-
-def _exit_code(error: TokentuiError) -> int:
-    from tokentui.cli import EXIT_CODES
-
-    return EXIT_CODES.get(type(error), 1)

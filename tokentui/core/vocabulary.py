@@ -315,3 +315,8 @@ def parse_space_role(value: str) -> SpaceRole:
 def parse_kind(value: TokenKind | str) -> TokenKind:
     """A token kind from user input."""
     return value if isinstance(value, TokenKind) else parse_enum(TokenKind, value, "token kind")
+
+
+def default_scopes(kind: TokenKind) -> tuple[str, ...]:
+    """The scopes a new token of ``kind`` gets when none is chosen; none for a kind of fixed scope."""
+    return tuple(scope.value for scope in kind.spec.default_scopes)

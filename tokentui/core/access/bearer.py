@@ -35,6 +35,8 @@ class InvalidCredentials(TokentuiError):
     """
 
     code = "invalid_credentials"
+    http_status = 401
+    api_error = "AccessTokenInvalid"
 
     def __init__(self, reason: DenyReason | str, token_id: str | None = None) -> None:
         super().__init__("the access token you sent could not be found or is invalid")

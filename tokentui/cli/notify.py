@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tokentui.cli import Context, common_options, emit_json, json_option, pass_context
+from tokentui.cli.context import Context, common_options, emit_json, json_option, pass_context
 from tokentui.text import printable
 
 

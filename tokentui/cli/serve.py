@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from tokentui.cli import Context, common_options, pass_context
+from tokentui.cli.context import Context, common_options, pass_context
 
 
 @click.command()

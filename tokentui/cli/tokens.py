@@ -1,0 +1,276 @@
+"""``tokentui tokens``: create, list, show, revoke and reset tokens."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from tokentui.cli.context import (
+    Context,
+    DeferredChoice,
+    choice_of,
+    common_options,
+    emit_json,
+    json_option,
+    pass_context,
+    reveal,
+    short_time,
+    stream_json_array,
+    table,
+)
+from tokentui.core.errors import InvalidInput
+from tokentui.core.vocabulary import Status, TokenKind, default_scopes
+from tokentui.text import printable
+
+if TYPE_CHECKING:
+    from tokentui.core.results import TokenView
+
+TOKEN_HEADERS = ("id", "name", "kind", "author", "created", "expires", "status", "last4", "space/env")
+
+
+def token_row(token: TokenView) -> list[str]:
+    """One token as the table's cells."""
+    where = token.space or "-"
+    if token.environment:
+        where += f"/{token.environment}"
+    return [
+        token.id,
+        token.name,
+        token.kind.label,
+        token.author,
+        short_time(token.created_at),
+        short_time(token.expires_at) if token.expires_at else "never",
+        token.status_label,
+        token.last4,
+        where,
+    ]
+
+
+def token_details(token: TokenView) -> str:
+    """Every field of one token, one per line."""
+    fields = [
+        ("id", token.id),
+        ("name", token.name),
+        ("kind", f"{token.kind.label} ({token.kind.value})"),
+        ("author", token.author),
+        ("scopes", ", ".join(token.scopes)),
+        ("space", token.space or "-"),
+        ("environment", token.environment or "-"),
+        ("branches", ", ".join(token.branches) or "all"),
+        ("application", token.app_name or "-"),
+        ("status", token.status_label),
+        ("last four", token.last4),
+        ("created", short_time(token.created_at)),
+        ("expires", short_time(token.expires_at) if token.expires_at else "never"),
+        ("revoked", short_time(token.revoked_at)),
+        ("last used", short_time(token.last_used_at)),
+    ]
+    return "\n".join(f"{label:<12} {printable(value)}" for label, value in fields)
+
+
+def _sort_keys() -> Iterable[str]:
+    # The listing's module brings the database layer: imported when a command needs the keys.
+    from tokentui.core.listing.queries import SortKey
+
+    return [key.value for key in SortKey]
+
+
+@click.group()
+def tokens() -> None:
+    """Create, list, show, revoke and reset tokens."""
+
+
+@tokens.command("create")
+@common_options
+@click.option(
+    "--kind",
+    required=True,
+    type=choice_of(TokenKind),
+    help="personal, oauth, delivery, management or session (authtoken).",
+)
+@click.option("--name", help="A name to recognise it by.")
+@click.option("--space", help="The space (delivery and management tokens).")
+@click.option("--env", "environment", help="The environment (delivery tokens).")
+@click.option("--branch", "branches", multiple=True, help="Limit to a branch or alias (repeat).")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="content_management_read / content_management_manage (personal, oauth); read / write (management).",
+)
+@click.option("--app", help="The application's name (OAuth tokens).")
+@click.option(
+    "--expires",
+    help="12h, 30d, YYYY-MM-DD (end of day, UTC) or never. Default: 30d for personal and "
+    "OAuth tokens, never for management tokens.",
+)
+@click.option("--no-email", is_flag=True, help="No expiry reminder e-mails (management tokens).")
+@json_option
+@pass_context
+def tokens_create(
+    obj: Context,
+    kind: str,
+    name: str | None,
+    space: str | None,
+    environment: str | None,
+    branches: tuple[str, ...],
+    scopes: tuple[str, ...],
+    app: str | None,
+    expires: str | None,
+    no_email: bool,
+    as_json: bool,
+) -> None:
+    """Create a token. Its secret is printed once, here, and never again."""
+    created = obj.service.create_token(
+        obj.actor(),
+        kind,
+        name=name,
+        space=space,
+        environment=environment,
+        scopes=scopes or default_scopes(TokenKind(kind)),
+        app=app,
+        expires=expires,
+        branches=branches,
+        notify=not no_email,
+    )
+    if as_json:
+        emit_json(created.to_json())
+        return
+    click.echo(token_details(created.token))
+    click.echo(reveal(created.secret))
+
+
+def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime | None:
+    """The instant a day option stands for: its start, or (``end``) the start of the day after."""
+    from tokentui.core.tokens.expiry import parse_day, start_of_day, start_of_next_day
+
+    if value is None:
+        return None
+    day = parse_day(value, what)
+    return start_of_next_day(day) if end else start_of_day(day)
+
+
+@tokens.command("list")
+@common_options
+@click.option("--mine", is_flag=True, help="Only your own tokens.")
+@click.option("--kind", "kinds", multiple=True, type=choice_of(TokenKind))
+@click.option("--status", "statuses", multiple=True, type=choice_of(Status))
+@click.option("--last4", help="The last four characters of the secret.")
+@click.option("--author", metavar="EMAIL")
+@click.option("--space")
+@click.option(
+    "--search",
+    default="",
+    help="Text in the name (one or two characters: the start of it), or the last four.",
+)
+@click.option("--created-after", metavar="DATE", help="Created on or after this day.")
+@click.option("--created-before", metavar="DATE", help="Created on or before this day.")
+@click.option("--expires-after", metavar="DATE", help="Expiring on or after this day.")
+@click.option("--expires-before", metavar="DATE", help="Expiring on or before this day.")
+@click.option(
+    "--sort",
+    type=DeferredChoice(_sort_keys),
+    default="created",
+    help="Order by this column, ties by id; by status, each status by when revoked, then by expiry.",
+)
+@click.option("--asc", is_flag=True, help="Ascending order (default: descending).")
+@click.option("--limit", type=click.IntRange(0, sys.maxsize), default=None, help="At most this many rows.")
+@json_option
+@pass_context
+def tokens_list(
+    obj: Context,
+    mine: bool,
+    kinds: tuple[str, ...],
+    statuses: tuple[str, ...],
+    last4: str | None,
+    author: str | None,
+    space: str | None,
+    search: str,
+    created_after: str | None,
+    created_before: str | None,
+    expires_after: str | None,
+    expires_before: str | None,
+    sort: str,
+    asc: bool,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Tokens with access to the organization (admins), or your own (members). Streams with --json."""
+    from itertools import islice
+
+    from tokentui.core.listing.queries import SortKey, TokenQuery
+    from tokentui.core.tokens.secret_format import LAST_FOUR_LENGTH
+
+    if last4 is not None and len(last4.strip()) != LAST_FOUR_LENGTH:
+        raise InvalidInput("--last4 takes exactly four characters")
+    query = TokenQuery(
+        mine=mine,
+        kinds=frozenset(TokenKind(k) for k in kinds),
+        statuses=frozenset(Status(s) for s in statuses),
+        last4=(last4 or "").strip(),
+        author=author or "",
+        space=space or "",
+        search=search,
+        created_after=_day_bound(created_after, "--created-after"),
+        created_before=_day_bound(created_before, "--created-before", end=True),
+        expires_after=_day_bound(expires_after, "--expires-after"),
+        expires_before=_day_bound(expires_before, "--expires-before", end=True),
+        sort=SortKey(sort),
+        descending=not asc,
+    )
+    rows = obj.service.iter_tokens(obj.actor(), query)
+    if limit is not None:
+        rows = islice(rows, limit)
+    if as_json:
+        stream_json_array(t.to_json() for t in rows)
+        return
+    cells = [token_row(t) for t in rows]
+    click.echo(table(TOKEN_HEADERS, cells) if cells else "No tokens match.")
+
+
+@tokens.command("show")
+@common_options
+@click.argument("token_id", metavar="ID")
+@json_option
+@pass_context
+def tokens_show(obj: Context, token_id: str, as_json: bool) -> None:
+    """One token's details (never its secret)."""
+    token = obj.service.get_token(obj.actor(), token_id)
+    if as_json:
+        emit_json(token.to_json())
+    else:
+        click.echo(token_details(token))
+
+
+@tokens.command("revoke")
+@common_options
+@click.argument("token_id", metavar="ID")
+@json_option
+@pass_context
+def tokens_revoke(obj: Context, token_id: str, as_json: bool) -> None:
+    """Revoke a token: it stops working at once."""
+    token = obj.service.revoke(obj.actor(), token_id)
+    if as_json:
+        emit_json(token.to_json())
+    else:
+        click.echo(f"Revoked {token.kind.label.lower()} {printable(token.name)} (…{token.last4}).")
+
+
+@tokens.command("reset")
+@common_options
+@click.argument("token_id", metavar="ID")
+@json_option
+@pass_context
+def tokens_reset(obj: Context, token_id: str, as_json: bool) -> None:
+    """Reset a legacy access token: a new secret, printed once; the old one stops working."""
+    created = obj.service.reset(obj.actor(), token_id)
+    if as_json:
+        emit_json(created.to_json())
+        return
+    click.echo(f"Reset {printable(created.token.name)}; the old secret no longer works.")
+    click.echo(token_details(created.token))
+    click.echo(reveal(created.secret))
