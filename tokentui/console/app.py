@@ -32,10 +32,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# New objects the collector lets gather before a pass over the young ones (Python's default is
-# 700). A keystroke makes thousands (a page of rows, their rendered lines) that live until the
-# next: collected every 700, they were carried into the older generations and full passes of
-# 5-30 ms fell on keystrokes (five in 200 on a 1,000,000-token store). At 10,000 most die young.
+# New objects the collector lets gather before a pass over the young ones. A keystroke makes
+# thousands (a page of rows, their rendered lines) that live until the next: at Python's
+# default they were carried into the older generations, whose full passes then fell on
+# keystrokes. At this threshold most die young.
 YOUNG_OBJECTS = 10_000
 
 
@@ -116,7 +116,7 @@ class TokentuiApp(App[int]):
         self.home.post_message(StoreReady())
         # Everything made so far (Textual, SQLAlchemy, the models) lives as long as the app:
         # set it aside from the collector, whose full passes over it would each stall a
-        # keystroke by 100 ms or more on a big store's console.
+        # keystroke on a big store's console.
         gc.freeze()
         if self._gc_thresholds is None:
             self._gc_thresholds = gc.get_threshold()

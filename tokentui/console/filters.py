@@ -8,7 +8,7 @@ filter dialog reopens with what the user picked.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -42,10 +42,6 @@ EXPIRY_LABELS = {
     ExpiryChoice.NO_EXPIRY: "no expiry",
     ExpiryChoice.CUSTOM: "custom range",
 }
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -97,6 +93,7 @@ class Filters:
     def to_query(self, now: datetime) -> TokenQuery:
         """The token query these choices stand for at ``now``."""
         from tokentui.core.listing.queries import SortKey, TokenQuery
+        from tokentui.core.tokens.expiry import start_of_day, start_of_next_day
 
         expires_after: datetime | None = None
         expires_before: datetime | None = None
@@ -107,15 +104,15 @@ class Filters:
         elif self.expiry is ExpiryChoice.WITHIN_30_DAYS:
             expires_after, expires_before = now, now + timedelta(days=30)
         elif self.expiry is ExpiryChoice.CUSTOM:
-            expires_after = _start(self.expires_from) if self.expires_from else None
-            expires_before = _start(self.expires_to) + timedelta(days=1) if self.expires_to else None
+            expires_after = start_of_day(self.expires_from) if self.expires_from else None
+            expires_before = start_of_next_day(self.expires_to) if self.expires_to else None
         return TokenQuery(
             mine=self.mine,
             kinds=self.kinds,
             statuses=self.statuses,
             search=self.search,
-            created_after=_start(self.created_from) if self.created_from else None,
-            created_before=_start(self.created_to) + timedelta(days=1) if self.created_to else None,
+            created_after=start_of_day(self.created_from) if self.created_from else None,
+            created_before=start_of_next_day(self.created_to) if self.created_to else None,
             expires_after=expires_after,
             expires_before=expires_before,
             no_expiry=self.expiry is ExpiryChoice.NO_EXPIRY,
