@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -160,7 +160,9 @@ def stream_json_array(items: Iterable[dict[str, Any]]) -> None:
 
 def short_time(instant: datetime | None) -> str:
     """``YYYY-MM-DD HH:MM`` in UTC, or a dash."""
-    return "-" if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    from tokentui.core.dates import minute
+
+    return "-" if instant is None else minute(instant)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
