@@ -212,8 +212,6 @@ assert set(KINDS) == set(TokenKind), "every kind has its row"
 # Derived from the table, for queries that name a group of kinds.
 USER_KINDS = frozenset(kind for kind, spec in KINDS.items() if spec.is_user_token)
 SPACE_KINDS = frozenset(kind for kind, spec in KINDS.items() if not spec.is_user_token)
-# The scopes of a new token when none is chosen, for a face that fills them in itself.
-DEFAULT_SCOPES = {kind: spec.default_scopes for kind, spec in KINDS.items() if spec.default_scopes}
 # Kinds created on request in a space (the legacy access token comes with its space).
 SPACE_CREATED_KINDS = tuple(
     kind

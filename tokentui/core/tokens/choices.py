@@ -19,7 +19,7 @@ from tokentui.core.people.spaces import space_view
 from tokentui.core.results import SpaceView
 from tokentui.core.rules import SpaceStanding, check_may_create_authtoken, check_may_create_space_token
 from tokentui.core.store import Store
-from tokentui.core.vocabulary import SPACE_CREATED_KINDS, CreatedBy, OrgRole, TokenKind
+from tokentui.core.vocabulary import SPACE_CREATED_KINDS, CreatedBy, OrgRole, TokenKind, default_scopes
 from tokentui.settings import LIMITS
 
 
@@ -108,7 +108,7 @@ def creation_options(store: Store, actor: Actor) -> CreationChoices:
                 kind,
                 reason,
                 tuple(s.value for s in spec.choosable_scopes),
-                tuple(s.value for s in spec.default_scopes),
+                default_scopes(kind),
             )
         )
     return CreationChoices(tuple(offered), choices)
