@@ -7,7 +7,7 @@ format is decided once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 
@@ -44,3 +44,40 @@ def minute(instant: datetime) -> str:
 def minute_utc(instant: datetime) -> str:
     """``2026-11-22 12:00 UTC``: to the minute, saying UTC (details, messages, e-mails)."""
     return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+_UNITS = (
+    ("year", timedelta(days=365)),
+    ("month", timedelta(days=30)),
+    ("day", timedelta(days=1)),
+    ("hour", timedelta(hours=1)),
+    ("minute", timedelta(minutes=1)),
+)
+# Days are counted up to two months, where "7 weeks" would be harder to read than "49 days".
+_DAYS_UNTIL = timedelta(days=60)
+
+
+def relative(when: datetime | None, now: datetime) -> str:
+    """How far ``when`` is from ``now`` in the largest whole unit: "in 3 days", "4 months ago",
+    "just now" within a minute, "never" for None."""
+    if when is None:
+        return "never"
+    delta = when - now
+    distance = abs(delta)
+    if distance < timedelta(minutes=1):
+        return "just now"
+    for unit, size in _UNITS:
+        if unit == "month" and distance < _DAYS_UNTIL:
+            continue
+        if distance >= size:
+            count = distance // size
+            words = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {words}" if delta > timedelta(0) else f"{words} ago"
+    raise AssertionError("a minute or more is at least one minute")
+
+
+def both(when: datetime | None, now: datetime) -> str:
+    """The day and how far it is from now: ``2026-12-05 (in 3 days)``; "never" for None."""
+    if when is None:
+        return "never"
+    return f"{day(when)} ({relative(when, now)})"

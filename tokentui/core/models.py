@@ -106,7 +106,7 @@ class Token(SQLModel, table=True):
     """
 
     # The *_order indexes serve the token list's sorts (migration 0002 says why; 0005 why the
-    # created order also carries names).
+    # created order also carries names; 0008 the last-used and access orders).
     __table_args__ = (
         Index("ix_token_author_created", "author_id", "created_at"),
         Index("ix_token_space_kind", "space_id", "kind"),
@@ -119,6 +119,8 @@ class Token(SQLModel, table=True):
         Index("ix_token_last4_order", "last4", "id", "org_id", "author_id"),
         Index("ix_token_space_order", "space_id", "id", "org_id", "author_id"),
         Index("ix_token_visibility", "org_id", "author_id"),
+        Index("ix_token_last_used_order", "last_used_at", "id", "org_id", "author_id"),
+        Index("ix_token_access_order", "kind", "scopes", "id", "org_id", "author_id"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

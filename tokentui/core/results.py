@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tokentui.core.dates import iso
 from tokentui.core.models import Token
 from tokentui.core.rules import token_status
-from tokentui.core.vocabulary import OrgRole, Status, TokenKind
+from tokentui.core.vocabulary import OrgRole, Status, TokenKind, access_label
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
@@ -49,6 +49,11 @@ class TokenView:
             return f"revoked ({REASON_LABELS.get(self.revoked_reason, self.revoked_reason)})"
         return self.status.value
 
+    @property
+    def access(self) -> str:
+        """What the token may do, short: "read", "manage", "read+write", "delivery" ... (vocabulary.access_label)."""
+        return access_label(self.kind, self.scopes)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON object of SPEC.md's automation surface."""
         return {
@@ -70,6 +75,7 @@ class TokenView:
             "expiresAt": iso(self.expires_at),
             "revokedAt": iso(self.revoked_at),
             "lastUsedAt": iso(self.last_used_at),
+            "access": self.access,
         }
 
 

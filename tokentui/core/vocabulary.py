@@ -318,3 +318,51 @@ def parse_kind(value: TokenKind | str) -> TokenKind:
 def default_scopes(kind: TokenKind) -> tuple[str, ...]:
     """The scopes a new token of ``kind`` gets when none is chosen; none for a kind of fixed scope."""
     return tuple(scope.value for scope in kind.spec.default_scopes)
+
+
+# What a token may do, in one short word, weakest first: the token table's access column and
+# its sort (core/listing/queries.py orders by this list's position). "full" is an authtoken,
+# which acts with everything its user may do.
+ACCESS_LABELS = ("none", "delivery", "preview", "read", "write", "read+write", "manage", "full")
+
+
+def access_label(kind: TokenKind, scopes: tuple[str, ...] | frozenset[str] | list[str]) -> str:
+    """What a token of ``kind`` with ``scopes`` may do, short: one of :data:`ACCESS_LABELS`.
+
+    Management of content implies reading it, so a PAT with both says "manage".
+    """
+    held = set(scopes)
+    if kind is TokenKind.SESSION:
+        return "full"
+    if kind is TokenKind.DELIVERY:
+        return "delivery"
+    if kind is TokenKind.LEGACY_ACCESS:
+        return "preview"
+    if kind is TokenKind.MANAGEMENT:
+        read, write = Scope.READ.value in held, Scope.WRITE.value in held
+        return "read+write" if read and write else "write" if write else "read" if read else "none"
+    if Scope.CM_MANAGE.value in held:
+        return "manage"
+    return "read" if Scope.CM_READ.value in held else "none"
+
+
+def can_write(kind: TokenKind, scopes: tuple[str, ...] | frozenset[str] | list[str]) -> bool:
+    """Whether the token may change content (SPEC.md, "Audit"): PAT/OAuth with manage, authtokens,
+    management tokens with write."""
+    return access_label(kind, scopes) in ("write", "read+write", "manage", "full")
+
+
+def stored_scope_sets(kind: TokenKind) -> tuple[str, ...]:
+    """Every scopes value a token of ``kind`` is stored with (space-separated, in the kind's order).
+
+    A fixed scope, or each non-empty choice of the choosable ones in their order, as
+    :func:`tokentui.core.rules.normalise_scopes` stores them.
+    """
+    spec = kind.spec
+    if spec.fixed_scopes:
+        return (" ".join(s.value for s in spec.fixed_scopes),)
+    choosable = [s.value for s in spec.choosable_scopes]
+    sets = []
+    for mask in range(1, 1 << len(choosable)):
+        sets.append(" ".join(s for i, s in enumerate(choosable) if mask >> i & 1))
+    return tuple(sets)

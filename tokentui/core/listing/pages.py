@@ -12,7 +12,12 @@ one of the token indexes (migration 0002):
   (expiry, id); revoked ones by (revocation, expiry, id): the status index's own
   order, so no segment is sorted (by id alone, every page sorted a whole status);
 - author: one segment per user in e-mail order, each by id;
-- space: tokens without a space, then one segment per space in name order.
+- space: tokens without a space, then one segment per space in name order;
+- last used: tokens never used (id order), then the others by (last use, id), as
+  expires (migration 0008's index);
+- access: one segment per (kind, stored scopes) in the access order of
+  :func:`~tokentui.core.listing.queries.access_order`, each by id, then any other
+  scopes by (kind, scopes, id) (migration 0008's kind-and-scopes index).
 
 A page's ids come from the indexes alone, segment by segment; whole segments
 before the offset are skipped by counting them, so a deep page never joins or
@@ -31,12 +36,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tokentui.core.listing import visibility
-from tokentui.core.listing.queries import SortKey, TokenQuery
+from tokentui.core.listing.queries import SortKey, TokenQuery, access_order
 from tokentui.core.models import Space, Token, User
 from tokentui.core.results import TokenView, to_view
 
@@ -108,6 +113,19 @@ def segments(session: Session, query: TokenQuery, now: datetime) -> list[Segment
             Segment(and_(live, expires > now), (expires,)),
             Segment(and_(live, expires <= now), (expires,)),
             Segment(revoked.is_not(None), (revoked, expires), nullable=expires),
+        ]
+    if query.sort is SortKey.LAST_USED:
+        used = col(Token.last_used_at)
+        return [
+            Segment(used.is_(None), key="never used"),
+            Segment(used.is_not(None), (used,), key="used"),
+        ]
+    if query.sort is SortKey.ACCESS:
+        kind, scopes = col(Token.kind), col(Token.scopes)
+        known = [and_(kind == k.value, scopes == s) for k, s in access_order()]
+        return [
+            *(Segment(condition, key=("access", i)) for i, condition in enumerate(known)),
+            Segment(not_(or_(*known)), (kind, scopes), key=("access", "other")),
         ]
     if query.sort is SortKey.AUTHOR:
         users = session.execute(select(col(User.id)).order_by(col(User.email))).scalars()

@@ -5,7 +5,7 @@ Who may see which tokens is :mod:`tokentui.core.listing.visibility`'s."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -25,9 +25,17 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from tokentui.core.models import Space, Token, User
+from tokentui.core.models import Membership, Space, SpaceMembership, Token, User
 from tokentui.core.rules import normalise_name
-from tokentui.core.vocabulary import Status, TokenKind
+from tokentui.core.vocabulary import (
+    ACCESS_LABELS,
+    OrgRole,
+    Status,
+    TokenKind,
+    access_label,
+    stored_scope_sets,
+)
+from tokentui.settings import LIMITS
 
 
 class SortKey(StrEnum):
@@ -41,6 +49,8 @@ class SortKey(StrEnum):
     STATUS = "status"
     LAST4 = "last4"
     SPACE = "space"
+    LAST_USED = "last_used"
+    ACCESS = "access"
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,13 @@ class TokenQuery:
     expires_after: datetime | None = None
     expires_before: datetime | None = None
     no_expiry: bool = False
+    # The audit's questions (SPEC.md, "Audit"); each narrows when set.
+    never_used: bool = False
+    unused_for: timedelta | None = None  # last use (or creation, if never used) before now - D
+    can_write: bool = False
+    author_without_space_role: bool = False
+    authors_at_limit: bool = False
+    expiring_within: timedelta | None = None  # active, and expiring by now + D
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
@@ -211,11 +228,14 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def conditions(query: TokenQuery, now: datetime, *, name_index: bool = False) -> list[ColumnElement[bool]]:
+def conditions(
+    query: TokenQuery, now: datetime, *, name_index: bool = False, org_id: int | None = None
+) -> list[ColumnElement[bool]]:
     """The WHERE clauses of ``query`` (apart from who may see what).
 
     With ``name_index`` the search narrows the names through the trigram index
     first (:func:`search_condition`); the rows found are the same either way.
+    ``org_id`` is the organization the audit's member questions are asked in.
     """
     where: list[ColumnElement[bool]] = []
     if query.kinds:
@@ -226,9 +246,8 @@ def conditions(query: TokenQuery, now: datetime, *, name_index: bool = False) ->
         where.append(col(Token.last4) == query.last4)
     if query.search:
         where.append(search_condition(query.search.strip(), name_index=name_index))
-    if query.author:
-        authors = select(col(User.id)).where(col(User.email) == query.author.strip().lower())
-        where.append(col(Token.author_id).in_(authors))
+    if query.author.strip():
+        where.append(col(Token.author_id).in_(authors_matching(query.author)))
     if query.space:
         spaces = select(col(Space.id)).where(col(Space.name) == normalise_name(query.space))
         where.append(col(Token.space_id).in_(spaces))
@@ -237,12 +256,129 @@ def conditions(query: TokenQuery, now: datetime, *, name_index: bool = False) ->
     if query.created_before is not None:
         where.append(col(Token.created_at) < query.created_before)
     if query.expires_after is not None:
-        where.append(col(Token.expires_at) >= query.expires_after)
+        # A token that never expires expires after any instant, as the API's filters say
+        # (core/listing/api_filters.py).
+        expires = col(Token.expires_at)
+        where.append(or_(expires.is_(None), expires >= query.expires_after))
     if query.expires_before is not None:
         where.append(col(Token.expires_at) < query.expires_before)
     if query.no_expiry:
         where.append(col(Token.expires_at).is_(None))
+    if query.expiring_within is not None:
+        where.append(expiring_condition(now, query.expiring_within))
+    if query.never_used:
+        where.append(col(Token.last_used_at).is_(None))
+    if query.unused_for is not None:
+        where.append(unused_condition(now - query.unused_for))
+    if query.can_write:
+        where.append(can_write_condition())
+    if query.author_without_space_role:
+        where.append(col(Token.author_id).in_(members_without_space_role(org_id)))
+    if query.authors_at_limit:
+        where.append(authtokens_at_limit(now))
     return where
+
+
+def authors_matching(text: str) -> Select[Any]:
+    """SELECT of the ids of users whose e-mail or name holds ``text``, in any case."""
+    pattern = f"%{_escape_like(text.strip().lower())}%"
+    return select(col(User.id)).where(
+        or_(
+            func.lower(col(User.email)).like(pattern, escape="\\"),
+            func.lower(col(User.name)).like(pattern, escape="\\"),
+        )
+    )
+
+
+def expiring_condition(now: datetime, within: timedelta) -> ColumnElement[bool]:
+    """Active tokens that expire by ``now + within``: the one meaning of "expiring within N days"."""
+    expires = col(Token.expires_at)
+    return and_(col(Token.revoked_at).is_(None), expires > now, expires <= now + within)
+
+
+def unused_condition(cutoff: datetime) -> ColumnElement[bool]:
+    """Tokens last used before ``cutoff``, or never used and created before it."""
+    used = col(Token.last_used_at)
+    return or_(used < cutoff, and_(used.is_(None), col(Token.created_at) < cutoff))
+
+
+def can_write_condition() -> ColumnElement[bool]:
+    """Tokens able to change content, as :func:`tokentui.core.vocabulary.can_write` decides.
+
+    Scope words are tested by LIKE, so a token whose scopes were stored in another
+    order answers the same as in Python; the kind and scopes index (migration 0008)
+    holds both.
+    """
+    kind, scopes = col(Token.kind), col(Token.scopes)
+    return or_(
+        kind == TokenKind.SESSION.value,
+        and_(kind.in_([TokenKind.PERSONAL.value, TokenKind.OAUTH.value]), scopes.like("%content_management_manage%")),
+        and_(kind == TokenKind.MANAGEMENT.value, scopes.like("%write%")),
+    )
+
+
+def members_without_space_role(org_id: int | None) -> Select[Any]:
+    """SELECT of the ids of the organization's members (not owners or admins, who reach every space)
+    with no role in any of its spaces and owning none of them."""
+    if org_id is None:
+        return select(col(Membership.user_id)).where(literal(False))
+    org_spaces = select(col(Space.id)).where(col(Space.org_id) == org_id)
+    with_role = select(col(SpaceMembership.user_id)).where(col(SpaceMembership.space_id).in_(org_spaces))
+    owning = select(col(Space.owner_id)).where(col(Space.org_id) == org_id)
+    return select(col(Membership.user_id)).where(
+        col(Membership.org_id) == org_id,
+        col(Membership.role) == OrgRole.MEMBER.value,
+        col(Membership.user_id).not_in(with_role),
+        col(Membership.user_id).not_in(owning),
+    )
+
+
+_OTHER_TOKEN = aliased(Token, name="other_token")
+
+
+def authtokens_at_limit(now: datetime) -> ColumnElement[bool]:
+    """Active authtokens of authors holding as many active authtokens as they may."""
+    other = _OTHER_TOKEN
+    session_kind = TokenKind.SESSION.value
+    at_limit = (
+        select(col(other.author_id))
+        .where(
+            col(other.kind) == session_kind,
+            col(other.revoked_at).is_(None),
+            or_(col(other.expires_at).is_(None), col(other.expires_at) > now),
+        )
+        .group_by(col(other.author_id))
+        .having(func.count() >= LIMITS.active_authtokens_per_user)
+    )
+    return and_(
+        col(Token.kind) == session_kind,
+        status_condition(Status.ACTIVE, now),
+        col(Token.author_id).in_(at_limit),
+    )
+
+
+def access_order() -> list[tuple[TokenKind, str]]:
+    """Each (kind, stored scopes) in the access sort's order: by :data:`ACCESS_LABELS`, then kind, then scopes.
+
+    Tokens whose scopes are none of these (stored in another order) come after them all.
+    """
+    combos = [(kind, scopes) for kind in TokenKind for scopes in stored_scope_sets(kind)]
+    return sorted(
+        combos,
+        key=lambda c: (ACCESS_LABELS.index(access_label(c[0], tuple(c[1].split()))), c[0].value, c[1]),
+    )
+
+
+def access_rank() -> ColumnElement[int]:
+    """Each row's place in :func:`access_order` as SQL; other scopes rank after them all."""
+    order = access_order()
+    return case(
+        *(
+            (and_(col(Token.kind) == kind.value, col(Token.scopes) == scopes), literal(i))
+            for i, (kind, scopes) in enumerate(order)
+        ),
+        else_=literal(len(order)),
+    )
 
 
 # The author and space a listed token is joined to, aliased apart from the users and spaces
@@ -295,8 +431,11 @@ def _in_order(
         SortKey.STATUS: [(status_expression(now), False), (revoked, True), (expires, True)],
         SortKey.LAST4: [(col(Token.last4), False)],
         SortKey.SPACE: [(_SPACE.name, True)],
+        SortKey.LAST_USED: [(col(Token.last_used_at), True)],
+        # Its place among the known (kind, scopes); other scopes after, by kind and scopes.
+        SortKey.ACCESS: [(access_rank(), False), (col(Token.kind), False), (col(Token.scopes), False)],
     }
-    # NULL (no expiry, no space, not revoked) sorts first when ascending, last when descending,
+    # NULL (no expiry, no space, not revoked, never used) sorts first when ascending, last when descending,
     # on every database: SQLite's own order (NULL is smallest), and the console's pages';
     # PostgreSQL would put NULL last ascending.
     order = []
