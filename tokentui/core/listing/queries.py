@@ -312,7 +312,10 @@ def can_write_condition() -> ColumnElement[bool]:
     kind, scopes = col(Token.kind), col(Token.scopes)
     return or_(
         kind == TokenKind.SESSION.value,
-        and_(kind.in_([TokenKind.PERSONAL.value, TokenKind.OAUTH.value]), scopes.like("%content_management_manage%")),
+        and_(
+            kind.in_([TokenKind.PERSONAL.value, TokenKind.OAUTH.value]),
+            scopes.like("%content_management_manage%"),
+        ),
         and_(kind == TokenKind.MANAGEMENT.value, scopes.like("%write%")),
     )
 

@@ -31,7 +31,10 @@ def where(
     """The WHERE clauses of what ``actor`` sees of ``query``: for a sorted page, or (not ``rows``) a count."""
     org_wide = actor.is_admin and not query.mine
     name_index = searches_name_index(session, query, rows=rows)
-    return [visible(actor.user_id, actor.org_id, org_wide), *conditions(query, now, name_index=name_index, org_id=actor.org_id)]
+    return [
+        visible(actor.user_id, actor.org_id, org_wide),
+        *conditions(query, now, name_index=name_index, org_id=actor.org_id),
+    ]
 
 
 def visible(scope_user_id: int, org_id: int | None, org_wide: bool) -> ColumnElement[bool]:
