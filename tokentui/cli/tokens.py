@@ -248,16 +248,57 @@ def tokens_show(obj: Context, token_id: str, as_json: bool) -> None:
 
 @tokens.command("revoke")
 @common_options
-@click.argument("token_id", metavar="ID")
+@click.argument("token_ids", metavar="ID...", nargs=-1, required=True)
 @json_option
 @pass_context
-def tokens_revoke(obj: Context, token_id: str, as_json: bool) -> None:
-    """Revoke a token: it stops working at once."""
-    token = obj.service.revoke(obj.actor(), token_id)
+def tokens_revoke(obj: Context, token_ids: tuple[str, ...], as_json: bool) -> None:
+    """Revoke tokens: they stop working at once. ``-`` reads one id a line from standard input."""
+    if token_ids == ("-",):
+        token_ids = tuple(sys.stdin.read().splitlines())
+    elif len(token_ids) == 1:
+        token = obj.service.revoke(obj.actor(), token_ids[0])
+        if as_json:
+            emit_json(token.to_json())
+        else:
+            click.echo(f"Revoked {token.kind.label.lower()} {printable(token.name)} (…{token.last4}).")
+        return
+    from tokentui.core.access.redact import redact
+
+    result = obj.service.revoke_many(obj.actor(), token_ids)
+    if as_json:
+        emit_json(
+            {
+                "revoked": [t.to_json() for t in result.revoked],
+                "refused": [{"id": redact(r.token_id), "reason": redact(r.reason)} for r in result.refused],
+            }
+        )
+    else:
+        for token in result.revoked:
+            click.echo(f"Revoked {token.kind.label.lower()} {printable(token.name)} (…{token.last4}).")
+    for refused in result.refused:
+        # An id may be a pasted secret: a refusal line never echoes one.
+        click.echo(
+            f"tokentui: error: {printable(redact(refused.token_id))}: {printable(redact(refused.reason))}",
+            err=True,
+        )
+    if result.refused:
+        sys.exit(result.exit_code)
+
+
+@tokens.command("find")
+@common_options
+@json_option
+@pass_context
+def tokens_find(obj: Context, as_json: bool) -> None:
+    """The token a leaked secret belongs to (the whole secret on standard input; never echoed)."""
+    secret = sys.stdin.read().strip()
+    if not secret:
+        raise InvalidInput("paste the whole secret on standard input")
+    token = obj.service.find_secret(obj.actor(), secret)
     if as_json:
         emit_json(token.to_json())
     else:
-        click.echo(f"Revoked {token.kind.label.lower()} {printable(token.name)} (…{token.last4}).")
+        click.echo(token_details(token))
 
 
 @tokens.command("reset")

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from tokentui.core import audit
+from tokentui.core.access import find as finding
 from tokentui.core.access import last_used
 from tokentui.core.access import verify as verifying
 from tokentui.core.audit_chain import ChainCheck
@@ -44,7 +45,8 @@ from tokentui.core.results import (
     TokenView,
 )
 from tokentui.core.store import Store
-from tokentui.core.tokens import choices, create, lifecycle, reminders
+from tokentui.core.tokens import bulk_revoke, choices, create, lifecycle, reminders
+from tokentui.core.tokens.bulk_revoke import BulkResult
 from tokentui.core.tokens.choices import CreationChoices
 from tokentui.core.tokens.create import Expiry
 from tokentui.core.tokens.reminders import Outcome, Reminder
@@ -276,6 +278,16 @@ class Service:
     def verify_audit_chain(self) -> ChainCheck:
         """Walk the whole log's hash chain and report the first break."""
         return audit.verify_audit_chain(self.store)
+
+    # -- audit actions (issue 21) --------------------------------------------------------
+
+    def find_secret(self, actor: Actor, secret: str) -> TokenView:
+        """The token a (leaked) secret belongs to: owners and admins for the organization's, anyone for their own."""
+        return finding.find_secret(self.store, self.clock, actor, secret)
+
+    def revoke_many(self, actor: Actor, ids: Iterable[str]) -> BulkResult:
+        """Revoke several tokens, each its own rule check; refusals reported, not skipped."""
+        return bulk_revoke.revoke_many(self.store, self.clock, actor, ids)
 
 
 def open_service(url: str | None = None, clock: Clock = utc_now) -> Service:
