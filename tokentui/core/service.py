@@ -268,10 +268,31 @@ class Service:
     # -- the audit log -----------------------------------------------------------------
 
     def audit(
-        self, actor: Actor, *, action: str | None = None, search: str = "", offset: int = 0, limit: int = 100
+        self,
+        actor: Actor,
+        *,
+        action: str | None = None,
+        search: str = "",
+        offset: int = 0,
+        limit: int = 100,
+        since: str | datetime | None = None,
+        actor_email: str | None = None,
     ) -> list[AuditView]:
-        """Events of the actor's organization (owners and admins), filtered, newest first."""
-        return audit.events(self.store, actor, action=action, search=search, offset=offset, limit=limit)
+        """Events of the actor's organization (owners and admins), filtered, newest first.
+
+        ``since`` is an instant, or text as the CLI takes it (``24h``, ``7d``, ``YYYY-MM-DD``).
+        """
+        start = audit.parse_since(since, self.clock()) if isinstance(since, str) else since
+        return audit.events(
+            self.store,
+            actor,
+            action=action,
+            search=search,
+            offset=offset,
+            limit=limit,
+            since=start,
+            actor_email=actor_email,
+        )
 
     def verify_audit_chain(self) -> ChainCheck:
         """Walk the whole log's hash chain and report the first break."""
