@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import DEVELOPER, OWNER, Clock, Org, run_cli
+from tests.conftest import ADMIN, DEVELOPER, OUTSIDER, OWNER, Clock, Org, run_cli
 from tokentui.core.dates import utc_now
 
 
@@ -42,3 +42,23 @@ def test_audit_since_refuses_what_is_neither_a_duration_nor_a_day(org: Org, db_u
     assert result.code != 0 and "since 'yesterday'" in result.err
     assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
     assert "verify" in run_cli("audit", "--help", db=db_url).out
+
+
+def test_users_list_no_space_role_names_the_members_with_none_and_counts_their_tokens(
+    org: Org, clock: Clock, db_url: str
+) -> None:
+    outsider = org.service.actor(OUTSIDER)
+    org.service.create_token(outsider, "personal", name="a", scopes=["content_management_read"])
+    revoked = org.service.create_token(outsider, "personal", name="b", scopes=["content_management_read"])
+    org.service.revoke(outsider, revoked.token.id)
+    result = run_cli("users", "list", "--no-space-role", "--json", db=db_url, actor=OWNER)
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    assert [r["email"] for r in rows] == [OUTSIDER]
+    assert rows[0]["tokens"] == 1 and rows[0]["lastUsedAt"] is None
+    everyone = json.loads(run_cli("users", "list", "--json", db=db_url, actor=OWNER).out)
+    assert {r["email"] for r in everyone} >= {OWNER, ADMIN, DEVELOPER, OUTSIDER}
+    table = run_cli("users", "list", "--no-space-role", db=db_url, actor=OWNER).out
+    assert OUTSIDER in table and DEVELOPER not in table and "never" in table
+    refused = run_cli("users", "list", "--no-space-role", db=db_url, actor=DEVELOPER)
+    assert refused.code != 0 and len(refused.err.strip().splitlines()) == 1

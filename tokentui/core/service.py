@@ -110,6 +110,10 @@ class Service:
         """One member with their spaces and teams (the author drill-down)."""
         return members.member(self.store, actor, email)
 
+    def members_overview(self, actor: Actor, no_space_role: bool = False) -> list[members.MemberOverview]:
+        """Every member with their spaces, teams and tokens (the users screen, ``users list``)."""
+        return members.members_overview(self.store, actor, no_space_role=no_space_role)
+
     def members(self, actor: Actor) -> list[MemberView]:
         """Every member of the actor's organization (owners and admins)."""
         return members.members(self.store, actor)
