@@ -23,16 +23,32 @@ from tokentui.text import printable
 @click.option(
     "--action", "action_prefix", help="Only events whose action starts with this (token., member., ...)."
 )
+@click.option(
+    "--since", default=None, help="Only events since then: a duration back (24h, 7d) or a day (YYYY-MM-DD)."
+)
+@click.option(
+    "--actor", "by_email", default=None, metavar="EMAIL", help="Only events by the user with this e-mail."
+)
 @click.option("--search", default="", help="Text in the event's summary.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100)
 @json_option
 @click.pass_context
-def audit(ctx: click.Context, action_prefix: str | None, search: str, limit: int, as_json: bool) -> None:
+def audit(
+    ctx: click.Context,
+    action_prefix: str | None,
+    since: str | None,
+    by_email: str | None,
+    search: str,
+    limit: int,
+    as_json: bool,
+) -> None:
     """The organization's audit log, newest first (owners and admins); `audit verify` checks its chain."""
     if ctx.invoked_subcommand is not None:
         return
     obj = ctx.ensure_object(Context)
-    events = obj.service.audit(obj.actor(), action=action_prefix, search=search, limit=limit)
+    events = obj.service.audit(
+        obj.actor(), action=action_prefix, search=search, limit=limit, since=since, actor_email=by_email
+    )
     if as_json:
         emit_json([e.to_json() for e in events])
         return

@@ -11,6 +11,7 @@ from tokentui.cli.context import (
     emit_json,
     json_option,
     pass_context,
+    short_time,
     table,
 )
 from tokentui.core.vocabulary import OrgRole
@@ -58,17 +59,22 @@ def users_remove(obj: Context, email: str, as_json: bool) -> None:
 
 @users.command("list")
 @common_options
+@click.option(
+    "--no-space-role", is_flag=True, help="Only members with no role in any space (not owners/admins)."
+)
 @json_option
 @pass_context
-def users_list(obj: Context, as_json: bool) -> None:
-    """Members of the organization with their roles, spaces and teams (owners and admins)."""
-    members = obj.service.members(obj.actor())
+def users_list(obj: Context, no_space_role: bool, as_json: bool) -> None:
+    """Members with their roles, spaces, teams and tokens (owners and admins)."""
+    overview = obj.service.members_overview(obj.actor(), no_space_role=no_space_role)
     if as_json:
-        emit_json([m.to_json() for m in members])
+        emit_json([o.to_json() for o in overview])
         return
+    members = [o.member for o in overview]
+    usage = {o.member.user_id: o for o in overview}
     click.echo(
         table(
-            ("email", "role", "sso bypass", "spaces", "teams"),
+            ("email", "role", "sso bypass", "spaces", "teams", "tokens", "last used"),
             [
                 [
                     m.email,
@@ -76,6 +82,8 @@ def users_list(obj: Context, as_json: bool) -> None:
                     "yes" if m.sso_bypass else "no",
                     ", ".join(f"{s.space} ({s.role})" for s in m.spaces) or "-",
                     ", ".join(m.teams) or "-",
+                    str(usage[m.user_id].tokens),
+                    short_time(usage[m.user_id].last_used_at) if usage[m.user_id].last_used_at else "never",
                 ]
                 for m in members
             ],

@@ -6,7 +6,8 @@ so every event recorded through :func:`record` is chained as it is inserted.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as select_columns
@@ -19,9 +20,14 @@ from tokentui.core.models import AuditEvent, Membership, Token, User
 from tokentui.core.people.actors import Actor
 from tokentui.core.results import AuditView
 from tokentui.core.store import Store
+from tokentui.core.tokens.expiry import start_of_day
 
 # Rows fetched at a time by the chain's walk (a server-side cursor on PostgreSQL).
 _VERIFY_BATCH = 5_000
+# ``--since``: hours, days or weeks back from now; more digits than this is beyond any log.
+_SINCE = re.compile(r"^([0-9]+)([hdw])$")
+_SINCE_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
+_SINCE_MAX_DIGITS = 7
 
 
 def record(
@@ -84,10 +90,40 @@ def token_orgs(session: Session, token: Token) -> list[int | None]:
     return list(orgs) or [None]
 
 
+def parse_since(text: str, now: datetime) -> datetime:
+    """The start of ``--since``: a duration back from now (``24h``, ``7d``) or a day (``YYYY-MM-DD``, from its midnight UTC)."""
+    value = text.strip().lower()
+    match = _SINCE.match(value)
+    if match:
+        digits = match.group(1)
+        if len(digits) > _SINCE_MAX_DIGITS:
+            raise InvalidInput(f"since {text!r} is too far back")
+        try:
+            return now - timedelta(hours=int(digits) * _SINCE_HOURS[match.group(2)])
+        except OverflowError:
+            raise InvalidInput(f"since {text!r} is too far back") from None
+    try:
+        return start_of_day(date.fromisoformat(value))
+    except ValueError:
+        raise InvalidInput(f"since {text!r} is not a duration (24h, 7d) or a date (YYYY-MM-DD)") from None
+
+
 def events(
-    store: Store, actor: Actor, *, action: str | None, search: str, offset: int, limit: int
+    store: Store,
+    actor: Actor,
+    *,
+    action: str | None,
+    search: str,
+    offset: int,
+    limit: int,
+    since: datetime | None = None,
+    actor_email: str | None = None,
 ) -> list[AuditView]:
-    """Events of the actor's organization (owners and admins), filtered, newest first."""
+    """Events of the actor's organization (owners and admins), filtered, newest first.
+
+    ``since`` keeps events at or after that instant; ``actor_email`` keeps events by the
+    user with that e-mail (case-insensitive, exact: an audit names one person).
+    """
     if offset < 0 or limit < 0:
         raise InvalidInput("offset and limit must not be negative")
     with store.read() as session:
@@ -102,6 +138,10 @@ def events(
             stmt = stmt.where(col(AuditEvent.action).startswith(action))
         if search.strip():
             stmt = stmt.where(func.lower(col(AuditEvent.summary)).contains(search.strip().lower()))
+        if since is not None:
+            stmt = stmt.where(col(AuditEvent.at) >= since)
+        if actor_email is not None and actor_email.strip():
+            stmt = stmt.where(func.lower(col(User.email)) == actor_email.strip().lower())
         stmt = stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).offset(offset).limit(limit)
         return [
             AuditView(

@@ -112,6 +112,10 @@ class Service:
         """One member with their spaces and teams (the author drill-down)."""
         return members.member(self.store, actor, email)
 
+    def members_overview(self, actor: Actor, no_space_role: bool = False) -> list[members.MemberOverview]:
+        """Every member with their spaces, teams and tokens (the users screen, ``users list``)."""
+        return members.members_overview(self.store, actor, no_space_role=no_space_role)
+
     def members(self, actor: Actor) -> list[MemberView]:
         """Every member of the actor's organization (owners and admins)."""
         return members.members(self.store, actor)
@@ -270,10 +274,31 @@ class Service:
     # -- the audit log -----------------------------------------------------------------
 
     def audit(
-        self, actor: Actor, *, action: str | None = None, search: str = "", offset: int = 0, limit: int = 100
+        self,
+        actor: Actor,
+        *,
+        action: str | None = None,
+        search: str = "",
+        offset: int = 0,
+        limit: int = 100,
+        since: str | datetime | None = None,
+        actor_email: str | None = None,
     ) -> list[AuditView]:
-        """Events of the actor's organization (owners and admins), filtered, newest first."""
-        return audit.events(self.store, actor, action=action, search=search, offset=offset, limit=limit)
+        """Events of the actor's organization (owners and admins), filtered, newest first.
+
+        ``since`` is an instant, or text as the CLI takes it (``24h``, ``7d``, ``YYYY-MM-DD``).
+        """
+        start = audit.parse_since(since, self.clock()) if isinstance(since, str) else since
+        return audit.events(
+            self.store,
+            actor,
+            action=action,
+            search=search,
+            offset=offset,
+            limit=limit,
+            since=start,
+            actor_email=actor_email,
+        )
 
     def verify_audit_chain(self) -> ChainCheck:
         """Walk the whole log's hash chain and report the first break."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tokentui.core import lookups
 from tokentui.core.audit import record
-from tokentui.core.dates import Clock
+from tokentui.core.dates import Clock, iso
 from tokentui.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tokentui.core.listing.queries import status_condition
 from tokentui.core.models import Membership, Space, SpaceMembership, Team, TeamMember, Token, User
@@ -230,3 +234,97 @@ def member_view(session: Session, org_id: int, user: User) -> MemberView:
         teams=tuple(teams),
         joined_at=membership.created_at,
     )
+
+
+@dataclass(frozen=True)
+class MemberOverview:
+    """A member on the users screen: who they are, what they reach, and their tokens."""
+
+    member: MemberView
+    tokens: int
+    last_used_at: datetime | None
+
+    @property
+    def has_space_role(self) -> bool:
+        """Owners and admins reach every space; anyone else needs a role in one."""
+        return self.member.role.is_admin or bool(self.member.spaces)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON for ``users list --json``: the member's fields and their tokens."""
+        return {**self.member.to_json(), "tokens": self.tokens, "lastUsedAt": iso(self.last_used_at)}
+
+
+def members_overview(store: Store, actor: Actor, *, no_space_role: bool = False) -> list[MemberOverview]:
+    """Every member with role, SSO bypass, spaces, teams and tokens, in five queries whatever their number.
+
+    A member's tokens are those they wrote that have not been revoked and reach this
+    organization (their own user tokens, and space tokens of this organization).
+    ``no_space_role`` keeps members who are neither owner/admin nor hold a role in any space.
+    """
+    with store.read() as session:
+        if not lookups.current_role(session, actor).is_admin:
+            raise NotAllowed("only organization owners and admins can list the organization's members")
+        org_id = actor.org_id
+        assert org_id is not None
+        rows = session.exec(
+            select(User, Membership)
+            .join(Membership, col(Membership.user_id) == col(User.id))
+            .where(col(Membership.org_id) == org_id)
+            .order_by(col(User.email))
+        ).all()
+        all_spaces = session.exec(
+            select(col(Space.name)).where(col(Space.org_id) == org_id).order_by(col(Space.name))
+        ).all()
+        granted: dict[int, list[SpaceAccess]] = defaultdict(list)
+        for user_id, space, role in session.exec(
+            select(col(SpaceMembership.user_id), col(Space.name), col(SpaceMembership.role))
+            .join(Space, col(Space.id) == col(SpaceMembership.space_id))
+            .where(col(Space.org_id) == org_id)
+            .order_by(col(Space.name))
+        ).all():
+            granted[user_id].append(SpaceAccess(space, role))
+        teams: dict[int, list[str]] = defaultdict(list)
+        for user_id, team in session.exec(
+            select(col(TeamMember.user_id), col(Team.name))
+            .join(Team, col(Team.id) == col(TeamMember.team_id))
+            .where(col(Team.org_id) == org_id)
+            .order_by(col(Team.name))
+        ).all():
+            teams[user_id].append(team)
+        usage: dict[int, tuple[int, datetime | None]] = {
+            author: (count, last)
+            for author, count, last in session.exec(
+                select(col(Token.author_id), func.count(), func.max(col(Token.last_used_at)))
+                .join(Membership, col(Membership.user_id) == col(Token.author_id))
+                .where(
+                    col(Membership.org_id) == org_id,
+                    col(Token.revoked_at).is_(None),
+                    (col(Token.org_id).is_(None)) | (col(Token.org_id) == org_id),
+                )
+                .group_by(col(Token.author_id))
+            ).all()
+        }
+        result = []
+        for user, membership in rows:
+            uid = user.id or 0
+            role = OrgRole(membership.role)
+            spaces = (
+                tuple(SpaceAccess(n, "admin (via organization role)") for n in all_spaces)
+                if role.is_admin
+                else tuple(granted.get(uid, ()))
+            )
+            view = MemberView(
+                user_id=uid,
+                email=user.email,
+                name=user.name,
+                role=role,
+                sso_bypass=membership.sso_bypass,
+                spaces=spaces,
+                teams=tuple(teams.get(uid, ())),
+                joined_at=membership.created_at,
+            )
+            count, last = usage.get(uid, (0, None))
+            overview = MemberOverview(view, count, last)
+            if not no_space_role or not overview.has_space_role:
+                result.append(overview)
+        return result
