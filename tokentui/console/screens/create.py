@@ -5,13 +5,14 @@ from __future__ import annotations
 from asyncio import to_thread
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
+from tokentui.console.type_ahead import route_to_input
 from tokentui.console.widgets.text_input import TextInput
 from tokentui.core.tokens.expiry import NEVER
 from tokentui.core.vocabulary import TokenField, TokenKind
@@ -44,8 +45,12 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
 
     app: TokentuiApp
 
+    # The cursor starts in Name, from the first frame: keys typed right after `n` land there in
+    # order, while the kinds load in the background.
+    AUTO_FOCUS = "#name"
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "create", "Create"),
     ]
 
@@ -58,7 +63,15 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             yield Label("New token", classes="dialog-title")
             with VerticalScroll(id="form"):
                 yield Label("Kind")
-                yield Select[str]([], id="kind", allow_blank=True, prompt="Loading kinds…", compact=True)
+                # Every kind from the start (the load only says which the user may create), so the
+                # dropdown never offers a "loading" option that would empty the form when chosen.
+                yield Select[str](
+                    [(kind.label, kind.value) for kind in TokenKind],
+                    id="kind",
+                    allow_blank=False,
+                    value=TokenKind.PERSONAL.value,
+                    compact=True,
+                )
                 yield Static("", id="kind-note", markup=False)
                 yield Label("Name")
                 yield TextInput(placeholder="what the token is for, e.g. CI deploys", id="name", compact=True)
@@ -95,8 +108,13 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                 yield Button("Create (ctrl+s)", variant="success", id="create", disabled=True, compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after `n` arrive before the dialog is built, when nothing has the
+        # focus: once Name has the cursor they belong there, in order.
+        route_to_input(self, self.query_one("#name", TextInput), event)
+
     def on_mount(self) -> None:
-        self._show_fields(None)
+        self._show_fields(self.kind)
         self.run_worker(self._load_choices(), exclusive=True)
 
     async def _load_choices(self) -> None:
@@ -116,7 +134,8 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             for kind in choices.kinds
         )
         kind_select.value = TokenKind.PERSONAL.value
-        kind_select.focus()
+        # Select.Changed does not fire when the value stays the same: fill the kind's fields now.
+        self._kind_changed()
 
     # -- which fields a kind needs ---------------------------------------------
 
@@ -293,5 +312,23 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         self.dismiss(created)
 
     @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
+    def action_cancel(self) -> None:
+        """Close; a form with something typed in it asks first, as GitHub's and GitLab's forms do."""
+        typed = any(
+            self.query_one(f"#{field}", Input).value.strip() for field in ("name", "app", "custom-date")
+        )
+        if not typed:
+            self.dismiss(None)
+            return
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard this token?", "What you typed in the form is lost.", "Discard", cancel="Keep editing"
+            ),
+            answered,
+        )

@@ -1,0 +1,77 @@
+"""Issue 22's defects in the create dialog: where the cursor starts, fast typing, leaving a filled form."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select
+from textual.widgets._select import SelectOverlay
+
+from tests.conftest import DEVELOPER, Org
+from tests.console.conftest import SIZE, queue_keys, said, settle
+from tokentui.console.screens.confirm import ConfirmScreen
+from tokentui.console.screens.create import CreateScreen
+from tokentui.console.screens.home import HomeScreen
+from tokentui.core.vocabulary import TokenKind
+
+
+async def test_keys_typed_right_after_n_land_in_name_in_order(org: Org, console) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # `n` and the name in one burst, before the dialog has loaded its kinds.
+        queue_keys(app, ("n", "n"), *(("space" if char == " " else char, char) for char in "ci deploys"))
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CreateScreen)
+        assert dialog.query_one("#name", Input).value == "ci deploys"
+        assert dialog.focused is dialog.query_one("#name", Input)
+
+
+async def test_the_kind_dropdown_offers_no_loading_option(org: Org, console) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CreateScreen)
+        kinds = dialog.query_one("#kind", Select)
+        assert kinds.value == "personal"
+        await pilot.click("#kind")
+        await pilot.pause()
+        offered = [str(option.prompt) for option in kinds.query_one(SelectOverlay).options]
+        assert offered[0] == TokenKind.PERSONAL.label, offered
+        assert not any("Loading" in label for label in offered), offered
+
+
+async def test_esc_on_a_filled_form_asks_before_discarding(org: Org, console) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"half typed")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Discard this token?" in said(app)
+        await pilot.press("n")  # keep editing
+        await settle(pilot)
+        assert isinstance(app.screen, CreateScreen)
+        assert app.screen.query_one("#name", Input).value == "half typed"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert org.service.count_tokens(org.developer) == 0
+
+
+async def test_esc_on_an_empty_form_just_closes(org: Org, console) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
