@@ -8,8 +8,8 @@ and the home screen fills in when it is ready.
 from __future__ import annotations
 
 import gc
-from collections import deque
 from asyncio import to_thread
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar

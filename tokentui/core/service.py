@@ -154,7 +154,7 @@ class Service:
 
     def creation_options(self, actor: Actor) -> CreationChoices:
         """Which kinds ``actor`` may create, where, and the reason for each refusal."""
-        return choices.creation_options(self.store, actor)
+        return choices.creation_options(self.store, actor, self.now())
 
     def create_token(
         self,

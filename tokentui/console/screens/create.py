@@ -153,7 +153,19 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             return
         choice = self.choices.kind(kind)
         note = self.query_one("#kind-note", Static)
-        note.update(inert(f"Not available: {choice.reason}", "bold") if choice.reason else "")
+        if choice.reason:
+            note.update(inert(f"Not available: {choice.reason}", "bold"))
+        elif choice.retires:
+            # A per-user limit: one more revokes the oldest. Say which, before Create.
+            note.update(
+                inert(
+                    f"You have {choice.limit} active {kind.label.lower()}s, the most allowed: creating "
+                    f"this one revokes your oldest, {', '.join(choice.retires)}.",
+                    "bold",
+                )
+            )
+        else:
+            note.update("")
         scopes = self.query_one("#scopes", SelectionList)
         scopes.clear_options()
         scopes.add_options([(scope, scope, scope in choice.default_scopes) for scope in choice.scopes])

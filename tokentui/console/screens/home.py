@@ -297,6 +297,10 @@ class HomeScreen(Screen[None]):
         assert app.service is not None and app.actor is not None
         created = await app.call(app.service.reset, app.actor, token.id)
         if created is not None:
+            if created.retired:
+                self.notify(
+                    f"Revoked your oldest, {', '.join(created.retired)}, to make way for it.", timeout=10
+                )
             self.reveal(created)
 
     # -- create -----------------------------------------------------------------
@@ -310,6 +314,10 @@ class HomeScreen(Screen[None]):
 
     def _created(self, created: CreatedToken | None) -> None:
         if created is not None:
+            if created.retired:
+                self.notify(
+                    f"Revoked your oldest, {', '.join(created.retired)}, to make way for it.", timeout=10
+                )
             self.reveal(created)
 
     def reveal(self, created: CreatedToken) -> None:
