@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import DEVELOPER, Clock, Org
-from tests.console.conftest import SIZE, choose, settle
+from tests.conftest import DEVELOPER, OWNER, Clock, Org
+from tests.console.conftest import SIZE, choose, said, settle
+from tokentui.console.screens.author import AuthorScreen
+from tokentui.console.screens.confirm import ConfirmScreen
 from tokentui.console.screens.create import CreateScreen
+from tokentui.console.screens.details import DetailsScreen
 from tokentui.console.screens.reveal import RevealScreen
 from tokentui.core.listing.queries import TokenQuery
 
@@ -35,3 +38,92 @@ async def test_a_21st_authtoken_names_the_one_it_revokes_before_and_after(
     events = org.service.audit(org.owner, action="token.revoke")
     summary = next(e.summary for e in events if oldest.last4 in e.summary and "exceeded" in e.summary)
     assert "revoked" in summary and "expired" not in summary
+
+
+MANAGE = ["content_management_manage"]
+
+
+async def _select(pilot, last4: str) -> None:
+    await pilot.press("slash", *last4, "enter")
+    await settle(pilot)
+
+
+async def test_r_on_a_revoked_token_says_why_not_instead_of_asking(org: Org, console) -> None:
+    made = org.service.create_token(org.developer, "personal", name="gone", scopes=MANAGE)
+    org.service.revoke(org.developer, made.token.id)
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        await pilot.press("r")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert "was already revoked on" in said(app)
+
+
+async def test_details_of_a_revoked_token_offer_no_revoke(org: Org, console) -> None:
+    made = org.service.create_token(org.developer, "personal", name="gone", scopes=MANAGE)
+    org.service.revoke(org.developer, made.token.id)
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailsScreen)
+        assert not app.screen.query("#revoke")
+        assert "Revoke (r)" not in said(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailsScreen)
+        assert "was already revoked on" in said(app)
+
+
+async def test_removing_the_last_owner_says_no_before_listing_consequences(org: Org, console) -> None:
+    org.service.create_token(org.owner, "personal", name="owner pat", scopes=MANAGE)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, "owner pat")
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorScreen)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorScreen)
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "the last owner cannot be removed" in toasts
+
+
+async def test_author_modal_tab_reaches_back_first_and_enter_opens_a_token(org: Org, console) -> None:
+    made = org.service.create_token(org.developer, "personal", name="dev pat", scopes=MANAGE)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        await pilot.press("a")
+        await settle(pilot)
+        author = app.screen
+        assert isinstance(author, AuthorScreen)
+        await pilot.press("tab")
+        assert author.focused is not None and author.focused.id == "back"
+        await pilot.press("shift+tab")
+        assert author.focused is not None and author.focused.id == "author-tokens"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailsScreen)
+        assert app.screen.token.id == made.token.id
+
+
+async def test_a_removed_user_shows_no_remove_button(org: Org, console) -> None:
+    made = org.service.create_token(org.developer, "personal", name="dev pat", scopes=MANAGE)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        org.service.remove_member(org.owner, DEVELOPER)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorScreen)
+        assert not app.screen.query_one("#remove").display
+        assert "Remove from organization" not in said(app)

@@ -241,9 +241,13 @@ class HomeScreen(Screen[None]):
 
     def action_revoke(self) -> None:
         from tokentui.console.screens.confirm import ConfirmScreen
+        from tokentui.console.screens.details import why_not_revoke
 
         token = self._selected()
         if token is None:
+            return
+        if (refusal := why_not_revoke(token)) is not None:
+            self.notify(refusal, severity="warning", timeout=4)
             return
         question = Text.assemble(
             f"Revoke the {token.kind.label.lower()} ",
