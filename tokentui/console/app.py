@@ -227,4 +227,4 @@ class TokentuiApp(App[int]):
         from tokentui.console.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
 from tokentui.console.type_ahead import route_to_search
+from tokentui.console.widgets.key_footer import KeyFooter
 from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_columns import COLUMNS
 from tokentui.console.widgets.token_table import TokenTable
@@ -49,6 +50,8 @@ class HomeScreen(Screen[None]):
         Binding("o", "orgs", "Switch organization", show=False),
         Binding("escape", "back", "Back to table", show=False),
     ]
+    # On a narrow screen the footer drops these first (KeyFooter); help lists every key.
+    FOOTER_DROPS_FIRST: ClassVar[tuple[str, ...]] = ("reset", "author", "select", "filters")
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,7 +65,7 @@ class HomeScreen(Screen[None]):
             yield SearchBox(placeholder="search by name or last four characters", id="search", compact=True)
         yield Static("Opening the store…", id="summary", markup=False)
         yield TokenTable(id="tokens")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> TokenTable:
