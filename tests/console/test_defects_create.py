@@ -6,11 +6,12 @@ from textual.widgets import Input, Select
 from textual.widgets._select import SelectOverlay
 
 from tests.conftest import DEVELOPER, Org
-from tests.console.conftest import SIZE, queue_keys, said, settle
+from tests.console.conftest import SIZE, choose, queue_keys, said, settle
 from tokentui.console.screens.confirm import ConfirmScreen
 from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.home import HomeScreen
 from tokentui.core.vocabulary import TokenKind
+from tokentui.settings import LIMITS
 
 
 async def test_keys_typed_right_after_n_land_in_name_in_order(org: Org, console) -> None:
@@ -75,3 +76,40 @@ async def test_esc_on_an_empty_form_just_closes(org: Org, console) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_custom_date_field_is_on_screen_when_focused_at_80x24(org: Org, console) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"dated")
+        await choose(pilot, "#expiry", "custom")
+        await settle(pilot)
+        dialog = app.screen
+        field = dialog.query_one("#custom-date", Input)
+        assert dialog.focused is field
+        form = dialog.query_one("#form")
+        assert form.content_region.contains_region(field.region), (form.content_region, field.region)
+
+
+async def test_custom_date_errors_use_the_consoles_words_and_say_the_limit(org: Org, console, clock) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"dated")
+        await choose(pilot, "#expiry", "custom")
+        await pilot.press(*"tomorrow")
+        await settle(pilot)
+        error = " ".join(str(app.screen.query_one("#error").render()).split())
+        assert "type it as YYYY-MM-DD" in error and "duration" not in error, error
+        field = app.screen.query_one("#custom-date", Input)
+        field.value = ""
+        await pilot.press(*"2099-01-01")
+        await settle(pilot)
+        error = " ".join(str(app.screen.query_one("#error").render()).split())
+        latest = (clock.now + LIMITS.max_expiry).date().isoformat()
+        assert f"at most {LIMITS.max_expiry.days} days, so {latest} at the latest" in error, error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from asyncio import to_thread
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
@@ -14,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 
 from tokentui.console.type_ahead import route_to_input
 from tokentui.console.widgets.text_input import TextInput
-from tokentui.core.tokens.expiry import NEVER
+from tokentui.core.tokens.expiry import NEVER, end_of_day
 from tokentui.core.vocabulary import TokenField, TokenKind
 from tokentui.settings import LIMITS
 from tokentui.text import inert
@@ -38,6 +39,29 @@ def _days_label(days: int) -> str:
         return "1 year"
     suffix = " (default)" if days == LIMITS.default_expiry_days else ""
     return f"{days} days{suffix}"
+
+
+def custom_expiry(text: str, now: datetime) -> datetime:
+    """The end of the typed day, or InvalidInput in the console's words (the CLI's name its
+    options and durations, which this field does not take)."""
+    from tokentui.core.errors import InvalidInput
+
+    if not text:
+        raise InvalidInput("Type the expiry date as YYYY-MM-DD.")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date: type it as YYYY-MM-DD, e.g. 2027-01-31.") from None
+    instant = end_of_day(day)
+    latest = (now + LIMITS.max_expiry).date()
+    if instant <= now:
+        raise InvalidInput("The expiry date must be in the future.")
+    if instant - now > LIMITS.max_expiry:
+        raise InvalidInput(
+            f"{day.isoformat()} is too far away: at most {LIMITS.max_expiry.days} days, "
+            f"so {latest.isoformat()} at the latest."
+        )
+    return instant
 
 
 class CreateScreen(ModalScreen["CreatedToken | None"]):
@@ -222,7 +246,11 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
     def _expiry_changed(self) -> None:
         self._show_fields(self.kind)
         if self.query_one("#expiry", Select).value == CUSTOM:
-            self.query_one("#custom-date", Input).focus()
+            field = self.query_one("#custom-date", Input)
+            field.focus()
+            # The field has just been shown: once laid out, scroll the form so it is on screen
+            # (at 80x24 only its label was).
+            self.call_after_refresh(field.scroll_visible, animate=False)
         self._validate()
 
     @on(Input.Changed)
@@ -253,7 +281,6 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
     def _request(self) -> dict[str, Any]:
         from tokentui.core.errors import InvalidInput
         from tokentui.core.rules import check_name, normalise_scopes
-        from tokentui.core.tokens.expiry import parse_expiry
 
         kind = self.kind
         if kind is None or self.choices is None:
@@ -288,10 +315,8 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             expiry = self.query_one("#expiry", Select).value
             if expiry == CUSTOM:
                 text = self.query_one("#custom-date", Input).value.strip()
-                if not text:
-                    raise InvalidInput("Type the expiry date as YYYY-MM-DD.")
                 assert self.app.service is not None
-                parse_expiry(text, self.app.service.now())
+                custom_expiry(text, self.app.service.now())
                 request["expires"] = text
             else:
                 request["expires"] = str(expiry)
