@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import DEVELOPER, OWNER, Clock, Org
-from tests.console.conftest import SIZE, choose, said, settle
+from tests.console.conftest import SIZE, choose, said, screen_text, settle
 from tokentui.console.screens.author import AuthorScreen
 from tokentui.console.screens.confirm import ConfirmScreen
 from tokentui.console.screens.create import CreateScreen
@@ -127,3 +127,32 @@ async def test_a_removed_user_shows_no_remove_button(org: Org, console) -> None:
         assert isinstance(app.screen, AuthorScreen)
         assert not app.screen.query_one("#remove").display
         assert "Remove from organization" not in said(app)
+
+
+async def test_the_reveal_gives_the_export_line_with_the_secret_only_in_the_copy(
+    org: Org, console, monkeypatch
+) -> None:
+    import pyperclip
+
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_TTY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    copied: list[str] = []
+    monkeypatch.setattr(pyperclip, "copy", copied.append)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"exported")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RevealScreen)
+        secret = str(app.screen.query_one("#secret").render()).strip()
+        text = said(app)
+        assert "export CONTENTFUL_MANAGEMENT_TOKEN=…" in text
+        assert "VCS ignore list" in text
+        assert screen_text(app).count(secret) == 1  # never on screen twice
+        await pilot.press("e")
+        await pilot.pause()
+        assert copied == [f"export CONTENTFUL_MANAGEMENT_TOKEN={secret}"]
