@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, SelectionList
 from textual.widgets._select import SelectOverlay
 
 from tests.conftest import DEVELOPER, Org
@@ -10,6 +10,7 @@ from tests.console.conftest import SIZE, choose, queue_keys, said, settle
 from tokentui.console.screens.confirm import ConfirmScreen
 from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.home import HomeScreen
+from tokentui.core.listing.queries import TokenQuery
 from tokentui.core.vocabulary import TokenKind
 from tokentui.settings import LIMITS
 
@@ -113,3 +114,29 @@ async def test_custom_date_errors_use_the_consoles_words_and_say_the_limit(org: 
         error = " ".join(str(app.screen.query_one("#error").render()).split())
         latest = (clock.now + LIMITS.max_expiry).date().isoformat()
         assert f"at most {LIMITS.max_expiry.days} days, so {latest} at the latest" in error, error
+
+
+async def test_the_first_space_after_tabbing_into_branches_toggles_the_first_row(org: Org, console) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"site")
+        await choose(pilot, "#kind", "delivery")
+        await choose(pilot, "#space", "Website")
+        await choose(pilot, "#environment", "staging")
+        dialog = app.screen
+        branches = dialog.query_one("#branches", SelectionList)
+        for _ in range(10):
+            if dialog.focused is branches:
+                break
+            await pilot.press("tab")
+        assert dialog.focused is branches
+        await pilot.press("space")
+        await settle(pilot)
+        assert branches.selected == ["main"]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    token = org.service.list_tokens(org.developer, TokenQuery(search="site"))[0]
+    assert token.branches == ("main",)

@@ -137,6 +137,13 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         # focus: once Name has the cursor they belong there, in order.
         route_to_input(self, self.query_one("#name", TextInput), event)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A list tabbed into highlights its first row, so the first Space toggles it (a
+        # delivery token was created with no branch when that Space did nothing).
+        widget = event.widget
+        if isinstance(widget, SelectionList) and widget.highlighted is None and widget.option_count:
+            widget.highlighted = 0
+
     def on_mount(self) -> None:
         self._show_fields(self.kind)
         self.run_worker(self._load_choices(), exclusive=True)
