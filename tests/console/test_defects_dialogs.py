@@ -156,3 +156,23 @@ async def test_the_reveal_gives_the_export_line_with_the_secret_only_in_the_copy
         await pilot.press("e")
         await pilot.pause()
         assert copied == [f"export CONTENTFUL_MANAGEMENT_TOKEN={secret}"]
+
+
+async def test_clicking_an_author_cell_opens_the_author(org: Org, console) -> None:
+    from tokentui.console.widgets.token_columns import COLUMNS, GAP, column_widths
+    from tokentui.console.widgets.token_table import TokenTable
+
+    org.service.create_token(org.developer, "personal", name="dev pat", scopes=MANAGE)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(TokenTable)
+        x = 0
+        for column, width in zip(COLUMNS, column_widths(table._table_width()), strict=True):
+            if column.key == "author":
+                break
+            x += width + GAP
+        await pilot.click(TokenTable, offset=(x + 1, 1))
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorScreen)
+        assert app.screen.email == table.current.author

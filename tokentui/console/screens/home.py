@@ -217,6 +217,9 @@ class HomeScreen(Screen[None]):
     def on_token_table_selected(self, message: TokenTable.Selected) -> None:
         self.open_details(message.token)
 
+    def on_token_table_author_clicked(self, message: TokenTable.AuthorClicked) -> None:
+        self.action_author()
+
     def open_details(self, token: TokenView | None = None) -> None:
         """Show the details of ``token`` (default: the selected one)."""
         from tokentui.console.screens.details import DetailsScreen
