@@ -176,3 +176,58 @@ async def test_clicking_an_author_cell_opens_the_author(org: Org, console) -> No
         await settle(pilot)
         assert isinstance(app.screen, AuthorScreen)
         assert app.screen.email == table.current.author
+
+
+async def test_wording_an_authtoken_an_access_token(org: Org, console) -> None:
+    from tokentui.console.screens.create import a_or_an
+
+    assert a_or_an("access token (legacy)") == "an access token (legacy)"
+    assert a_or_an("authtoken") == "an authtoken"
+    assert a_or_an("delivery token") == "a delivery token"
+    made = org.service.create_token(org.developer, "session", name="login")
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        await pilot.press("R")
+        await settle(pilot)
+        assert "this is an authtoken" in said(app)
+
+
+async def test_the_first_run_toast_shows_no_backticks(console, tmp_path) -> None:
+    from tokentui.console.app import TokentuiApp
+
+    app = TokentuiApp(db=f"sqlite:///{tmp_path / 'fresh.db'}")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "tokentui init" in toasts and "`" not in toasts
+
+
+async def test_no_email_reminder_switch_for_a_token_that_never_expires(org: Org, console) -> None:
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"forever")
+        await choose(pilot, "#kind", "management")
+        await choose(pilot, "#space", "Website")
+        await choose(pilot, "#expiry", "30d")
+        assert app.screen.query_one("#notify").display
+        await choose(pilot, "#expiry", "never")
+        assert not app.screen.query_one("#notify").display
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    made = org.service.list_tokens(org.owner, TokenQuery(search="forever"))[0]
+    assert made.expires_at is None
+
+
+async def test_m_says_something_for_a_member(org: Org, console) -> None:
+    app = console(DEVELOPER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "As a member you see only your own" in toasts

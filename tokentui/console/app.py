@@ -142,7 +142,7 @@ class TokentuiApp(App[int]):
             fill_demo(service)
             notices.append(
                 f"The store was empty, so it now holds the demo organization {DEMO_ORG}. "
-                "`tokentui init` starts a real one."
+                "Run 'tokentui init' to start a real one."
             )
         email, org = self._actor_email, self._org
         if not email:

@@ -41,6 +41,11 @@ def _days_label(days: int) -> str:
     return f"{days} days{suffix}"
 
 
+def a_or_an(words: str) -> str:
+    """``words`` with its indefinite article: "an access token", "a delivery token"."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
 def custom_expiry(text: str, now: datetime) -> datetime:
     """The end of the typed day, or InvalidInput in the console's words (the CLI's name its
     options and durations, which this field does not take)."""
@@ -223,7 +228,11 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         )
         self.query_one("#expiry-field").display = spec is not None and spec.may_expire
         self.query_one("#custom-date").display = self.query_one("#expiry", Select).value == CUSTOM
-        self.query_one("#notify").display = takes(TokenField.NOTIFY)
+        # A reminder before expiry only means something for a token that expires.
+        self.query_one("#notify").display = takes(TokenField.NOTIFY) and self._expires()
+
+    def _expires(self) -> bool:
+        return self.query_one("#expiry", Select).value != NEVER
 
     @on(Select.Changed, "#space")
     def _space_changed(self) -> None:
@@ -294,7 +303,7 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             raise InvalidInput("Choose a kind of token.")
         choice = self.choices.kind(kind)
         if not choice.allowed:
-            raise InvalidInput(f"You cannot create a {kind.label.lower()}: {choice.reason}")
+            raise InvalidInput(f"You cannot create {a_or_an(kind.label.lower())}: {choice.reason}")
         name = self.query_one("#name", Input).value
         if not name.strip():
             raise InvalidInput("Give the token a name.")
@@ -328,7 +337,7 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             else:
                 request["expires"] = str(expiry)
         if spec.takes(TokenField.NOTIFY):
-            request["notify"] = self.query_one("#notify", Checkbox).value
+            request["notify"] = self._expires() and self.query_one("#notify", Checkbox).value
         return request
 
     # -- create -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from tokentui.console.widgets.key_footer import KeyFooter
 from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_columns import COLUMNS
 from tokentui.console.widgets.token_table import TokenTable
-from tokentui.core.vocabulary import Status, TokenKind
+from tokentui.core.vocabulary import OrgRole, Status, TokenKind
 from tokentui.text import inert
 
 if TYPE_CHECKING:
@@ -185,7 +185,14 @@ class HomeScreen(Screen[None]):
             )
 
     def action_mine(self) -> None:
-        self._apply(self.filters.with_(mine=not self.filters.mine))
+        mine = not self.filters.mine
+        self._apply(self.filters.with_(mine=mine))
+        actor = self.app.actor
+        if actor is not None and actor.role is OrgRole.MEMBER:
+            # A member sees only their own tokens either way: say so, or `m` looks dead.
+            self.notify("Your tokens only. (As a member you see only your own either way.)", timeout=3)
+        else:
+            self.notify("Your tokens only." if mine else "Everyone's tokens.", timeout=2)
 
     # -- sorting ----------------------------------------------------------------
 
@@ -281,9 +288,11 @@ class HomeScreen(Screen[None]):
         token = self._selected()
         if token is None:
             return
+        from tokentui.console.screens.create import a_or_an
+
         if token.kind is not TokenKind.LEGACY_ACCESS:
             self.notify(
-                f"Only legacy access tokens can be reset; this is a {token.kind.label.lower()}.",
+                f"Only legacy access tokens can be reset; this is {a_or_an(token.kind.label.lower())}.",
                 severity="warning",
             )
             return
