@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import functools
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
 
 import click
 
@@ -40,5 +44,40 @@ def demo(obj: Context, token_count: int | None) -> None:
     """Fill the store with a believable demo organization."""
     from tokentui.core.demo import fill_demo
 
-    summary = fill_demo(obj.service, tokens=token_count)
+    # On a terminal a bulk fill shows how far it is; piped or redirected it stays quiet.
+    progress = RowProgress(sys.stderr) if token_count and sys.stderr.isatty() else None
+    summary = fill_demo(obj.service, tokens=token_count, progress=progress)
+    if progress is not None:
+        progress.finish()
     click.echo(summary)
+
+
+class RowProgress:
+    """One line on stderr, rewritten in place: rows written, the rate, and the time left."""
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
+        self._stream = stream
+        self._clock = clock
+        self._start = clock()
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = max(self._clock() - self._start, 1e-9)
+        rate = done / elapsed
+        left = (total - done) / rate if rate else 0.0
+        self._stream.write(
+            f"\r{done:,} of {total:,} rows · {rate:,.0f} rows/s · {_duration(left)} left\x1b[K"
+        )
+        self._stream.flush()
+        self._shown = True
+
+    def finish(self) -> None:
+        """End the line, so the summary starts on its own."""
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}m {whole % 60:02d}s" if whole >= 60 else f"{whole}s"

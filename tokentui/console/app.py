@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import gc
 from asyncio import to_thread
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
     from textual.content import Content
     from textual.notifications import SeverityLevel
+    from textual.screen import Screen
 
     from tokentui.core.results import OrgView
     from tokentui.core.service import Actor, Service
@@ -83,6 +86,8 @@ class TokentuiApp(App[int]):
         self.organizations: tuple[OrgView, ...] = ()
         self.error: str | None = None
         self.home = HomeScreen()
+        # The screen each recent key was typed on (the newest few: a burst, not a history).
+        self._typed_on: deque[tuple[events.Key, Screen[Any]]] = deque(maxlen=64)
 
     def get_default_screen(self) -> HomeScreen:
         return self.home
@@ -137,7 +142,7 @@ class TokentuiApp(App[int]):
             fill_demo(service)
             notices.append(
                 f"The store was empty, so it now holds the demo organization {DEMO_ORG}. "
-                "`tokentui init` starts a real one."
+                "Run 'tokentui init' to start a real one."
             )
         email, org = self._actor_email, self._org
         if not email:
@@ -202,8 +207,24 @@ class TokentuiApp(App[int]):
             printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
         )
 
+    # -- keys typed in one burst across a screen change -------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._typed_on.append((event, self.screen))
+        await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that bubbled up unbound, typed on a screen that an earlier key of the same burst
+        covered with a dialog (`n` and a name at once): it was meant for the dialog, so it is sent
+        again, now that the dialog is on top, in the order typed."""
+        typed_on = next((screen for key, screen in self._typed_on if key is event), None)
+        if typed_on is not None and typed_on is not self.screen and typed_on in self.screen_stack:
+            event.stop()
+            self.post_message(events.Key(event.key, event.character))
+
     def action_help(self) -> None:
         from tokentui.console.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))

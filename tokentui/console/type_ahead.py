@@ -34,3 +34,12 @@ def route_to_search(screen: Screen[Any], search: TextInput, event: events.Key) -
         event.stop()
         event.prevent_default()
         screen.set_focus(search)
+
+
+def route_to_input(screen: Screen[Any], field: TextInput, event: events.Key) -> None:
+    """Call from a dialog's ``on_key``: a key that reached the dialog itself while ``field`` has the
+    cursor (sent before the dialog was built, when nothing had the focus) is typed into it."""
+    if screen.focused is field and field.handles(event):
+        event.stop()
+        event.prevent_default()
+        field.post_message(events.Key(event.key, event.character))

@@ -24,7 +24,7 @@ import os
 import random
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
@@ -99,8 +99,17 @@ _REBUILD_THRESHOLD = 20_000
 _PARALLEL_THRESHOLD = 100_000
 
 
-def bulk_tokens(service: Service, org_name: str, count: int, *, seed: int = 7) -> int:
+# Told the rows written so far and the rows asked for.
+Progress = Callable[[int, int], None]
+
+
+def bulk_tokens(
+    service: Service, org_name: str, count: int, *, seed: int = 7, progress: Progress | None = None
+) -> int:
     """Insert ``count`` tokens spread over the organization's members, spaces, kinds and dates.
+
+    ``progress(done, count)`` is called after each batch written (a face shows it; the core
+    prints nothing).
 
     The secrets are random bytes hashed and thrown away: nobody can ever use these
     tokens, but they look, sort and filter like real ones. Returns ``count``.
@@ -140,11 +149,15 @@ def bulk_tokens(service: Service, org_name: str, count: int, *, seed: int = 7) -
         # SQLite gets the rows as plain tuples through the driver: SQLAlchemy's per-value
         # processing would cost more than the insert itself. Other databases get Core inserts.
         sql = f"INSERT INTO token ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        done = 0
         for batch in batches:
             if raw:
                 conn.exec_driver_sql(sql, batch)
             else:
                 conn.execute(insert(Token), [dict(zip(columns, row, strict=True)) for row in batch])
+            done += len(batch)
+            if progress is not None:
+                progress(done, count)
         if rebuild:
             _set_pragmas(conn, _INDEXING)
             for index in indexes:

@@ -7,6 +7,7 @@ their hashes and last four characters are stored, as for every token.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -141,8 +142,15 @@ PAT_NAMES = [
 APPS = ["Contentful CLI", "Slack app", "Netlify", "Vercel", "Zapier", "Smartling", "Bynder"]
 
 
-def fill_demo(service: Service, *, tokens: int | None = None, seed: int = 7) -> str:
-    """Fill the store with the demo organization; ``tokens`` adds that many more in bulk."""
+def fill_demo(
+    service: Service,
+    *,
+    tokens: int | None = None,
+    seed: int = 7,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """Fill the store with the demo organization; ``tokens`` adds that many more in bulk
+    (``progress(done, tokens)`` is told after each batch)."""
     rng = random.Random(seed)
     now = service.now()
     with service.store.read() as session:
@@ -152,7 +160,7 @@ def fill_demo(service: Service, *, tokens: int | None = None, seed: int = 7) -> 
             raise Conflict(f"the demo organization {DEMO_ORG!r} is already in this store")
         from tokentui.core.bulk import bulk_tokens
 
-        bulk_tokens(service, DEMO_ORG, tokens, seed=seed)
+        bulk_tokens(service, DEMO_ORG, tokens, seed=seed, progress=progress)
         return f"Added {tokens:,} bulk tokens to the demo organization {DEMO_ORG!r}."
     with service.store.write() as session:
         org, users, spaces = _people_and_places(session, rng, now)
@@ -171,7 +179,7 @@ def fill_demo(service: Service, *, tokens: int | None = None, seed: int = 7) -> 
     if tokens:
         from tokentui.core.bulk import bulk_tokens
 
-        bulk_tokens(service, DEMO_ORG, tokens, seed=seed)
+        bulk_tokens(service, DEMO_ORG, tokens, seed=seed, progress=progress)
         extra = f" and {tokens:,} bulk tokens"
     return (
         f"Filled demo organization {DEMO_ORG!r}: {len(users)} members, {len(spaces)} spaces, "

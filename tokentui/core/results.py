@@ -85,6 +85,9 @@ class CreatedToken:
 
     token: TokenView
     secret: str = field(repr=False)
+    # The tokens this one made way for (a per-user limit revokes the oldest), as
+    # "'name' (…last4)": the result says so.
+    retired: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The token's JSON with the one-time ``token`` field."""

@@ -108,6 +108,10 @@ class Service:
         """Remove a member: their personal, OAuth and session tokens lose access to the organization."""
         return members.remove_member(self.store, self.clock, actor, email)
 
+    def removal_refusal(self, actor: Actor, email: str) -> str | None:
+        """Why ``actor`` may not remove ``email`` from the organization, or None when they may."""
+        return members.removal_refusal(self.store, actor, email)
+
     def member(self, actor: Actor, email: str) -> MemberView:
         """One member with their spaces and teams (the author drill-down)."""
         return members.member(self.store, actor, email)
@@ -160,7 +164,7 @@ class Service:
 
     def creation_options(self, actor: Actor) -> CreationChoices:
         """Which kinds ``actor`` may create, where, and the reason for each refusal."""
-        return choices.creation_options(self.store, actor)
+        return choices.creation_options(self.store, actor, self.now())
 
     def create_token(
         self,

@@ -37,14 +37,17 @@ def describe_spaces(member: MemberView) -> str:
 
 
 class AuthorScreen(ModalScreen[bool]):
-    """One author; dismisses with True when they were removed from the organization."""
+    """One author; dismisses with True when something changed (they were removed, a token revoked)."""
 
     app: TokentuiApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(False)", "Back"),
+        Binding("escape", "back", "Back"),
         Binding("x", "remove", "Remove from organization"),
     ]
+
+    # The token list has the focus first; Tab reaches Back before the destructive Remove.
+    AUTO_FOCUS = "#author-tokens"
 
     def __init__(self, email: str) -> None:
         super().__init__()
@@ -52,6 +55,9 @@ class AuthorScreen(ModalScreen[bool]):
         self.member: MemberView | None = None
         self.user_tokens = 0
         self.space_tokens = 0
+        self.refusal: str | None = None  # why the actor may not remove this author
+        self.tokens: dict[str, TokenView] = {}
+        self.changed = False  # a token was revoked here: the table behind reloads
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog author"):
@@ -59,13 +65,14 @@ class AuthorScreen(ModalScreen[bool]):
             yield Static("Loading…", id="member", markup=False)
             yield Static("", id="token-count", markup=False)
             table = ListTable(id="author-tokens", cursor_type="row", zebra_stripes=True)
-            table.add_columns("Name", "Kind", "Status", "Expires", "Last 4", "Space")
+            for label in ("Name", "Kind", "Status", "Expires", "Last 4", "Space"):
+                table.add_column(label, key=label.lower())
             yield table
             with Horizontal(classes="buttons"):
+                yield Button("Back (esc)", id="back", compact=True)
                 yield Button(
                     "Remove from organization (x)", variant="error", id="remove", disabled=True, compact=True
                 )
-                yield Button("Back (esc)", id="back", compact=True)
 
     def on_mount(self) -> None:
         self.run_worker(self._load(), exclusive=True)
@@ -81,8 +88,11 @@ class AuthorScreen(ModalScreen[bool]):
         assert service is not None and actor is not None
         try:
             self.member = await to_thread(service.member, actor, self.email)
+            self.refusal = await to_thread(service.removal_refusal, actor, self.email)
         except TokentuiError as refused:  # not a member any more, or the actor no longer may look
             self.query_one("#member", Static).update(inert(f"{refused}.", "bold"))
+            # Nothing to remove: no Remove button (only what can be done is offered).
+            self.query_one("#remove", Button).display = False
         mine = TokenQuery(author=self.email)
         tokens = await app.call(service.list_tokens, actor, mine, limit=SHOWN_TOKENS)
         active = frozenset({Status.ACTIVE})
@@ -120,13 +130,14 @@ class AuthorScreen(ModalScreen[bool]):
             )
         )
         table = self.query_one("#author-tokens", DataTable)
+        self.tokens = {token.id: token for token in tokens}
         for token in tokens:
             table.add_row(
                 *(
                     inert(cell)
                     for cell in (
                         token.name,
-                        token.kind.label,
+                        token.kind.spec.short_label,
                         token.status_label,
                         short_date(token.expires_at),
                         token.last4,
@@ -136,15 +147,58 @@ class AuthorScreen(ModalScreen[bool]):
                 key=token.id,
             )
 
+    @on(DataTable.RowSelected, "#author-tokens")
+    def _open_token(self, event: DataTable.RowSelected) -> None:
+        """Enter on a token row shows its details, as in the token table."""
+        from tokentui.console.screens.details import DetailsScreen
+
+        token = self.tokens.get(str(event.row_key.value))
+        if token is not None:
+            self.app.push_screen(DetailsScreen(token), lambda action: self._after_details(token, action))
+
+    def _after_details(self, token: TokenView, action: str | None) -> None:
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        if action != "revoke":
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._revoke(token), group="write")
+
+        question = Text.assemble(
+            f"Revoke the {token.kind.label.lower()} ",
+            inert(repr(token.name), "bold"),
+            inert(f" (…{token.last4})? It stops working at once; this cannot be undone."),
+        )
+        self.app.push_screen(ConfirmScreen("Revoke token", question, "Revoke"), confirmed)
+
+    async def _revoke(self, token: TokenView) -> None:
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        revoked = await app.call(app.service.revoke, app.actor, token.id)
+        if revoked is not None:
+            self.notify(f"Revoked {revoked.name!r} (…{revoked.last4}).")
+            self.tokens[token.id] = revoked
+            table = self.query_one("#author-tokens", DataTable)
+            table.update_cell(token.id, "status", inert(revoked.status_label))
+            self.changed = True
+
     @on(Button.Pressed, "#back")
-    def _back(self) -> None:
-        self.dismiss(False)
+    def action_back(self) -> None:
+        self.dismiss(self.changed)
 
     @on(Button.Pressed, "#remove")
     def action_remove(self) -> None:
         from tokentui.console.screens.confirm import ConfirmScreen
 
         if self.member is None or self.app.actor is None:
+            return
+        if self.refusal is not None:
+            # Say no before listing what a removal would do.
+            self.notify(
+                f"You cannot remove {self.member.email}: {self.refusal}.", severity="warning", timeout=6
+            )
             return
         org = self.app.actor.org_name or "this organization"
         question = Text.assemble(

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from asyncio import to_thread
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
+from tokentui.console.type_ahead import route_to_input
 from tokentui.console.widgets.text_input import TextInput
-from tokentui.core.tokens.expiry import NEVER
+from tokentui.core.tokens.expiry import NEVER, end_of_day
 from tokentui.core.vocabulary import TokenField, TokenKind
 from tokentui.settings import LIMITS
 from tokentui.text import inert
@@ -39,13 +41,45 @@ def _days_label(days: int) -> str:
     return f"{days} days{suffix}"
 
 
+def a_or_an(words: str) -> str:
+    """``words`` with its indefinite article: "an access token", "a delivery token"."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
+def custom_expiry(text: str, now: datetime) -> datetime:
+    """The end of the typed day, or InvalidInput in the console's words (the CLI's name its
+    options and durations, which this field does not take)."""
+    from tokentui.core.errors import InvalidInput
+
+    if not text:
+        raise InvalidInput("Type the expiry date as YYYY-MM-DD.")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date: type it as YYYY-MM-DD, e.g. 2027-01-31.") from None
+    instant = end_of_day(day)
+    latest = (now + LIMITS.max_expiry).date()
+    if instant <= now:
+        raise InvalidInput("The expiry date must be in the future.")
+    if instant - now > LIMITS.max_expiry:
+        raise InvalidInput(
+            f"{day.isoformat()} is too far away: at most {LIMITS.max_expiry.days} days, "
+            f"so {latest.isoformat()} at the latest."
+        )
+    return instant
+
+
 class CreateScreen(ModalScreen["CreatedToken | None"]):
     """Create a token; the Create button stays disabled until the form is valid."""
 
     app: TokentuiApp
 
+    # The cursor starts in Name, from the first frame: keys typed right after `n` land there in
+    # order, while the kinds load in the background.
+    AUTO_FOCUS = "#name"
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "create", "Create"),
     ]
 
@@ -58,7 +92,15 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             yield Label("New token", classes="dialog-title")
             with VerticalScroll(id="form"):
                 yield Label("Kind")
-                yield Select[str]([], id="kind", allow_blank=True, prompt="Loading kinds…", compact=True)
+                # Every kind from the start (the load only says which the user may create), so the
+                # dropdown never offers a "loading" option that would empty the form when chosen.
+                yield Select[str](
+                    [(kind.label, kind.value) for kind in TokenKind],
+                    id="kind",
+                    allow_blank=False,
+                    value=TokenKind.PERSONAL.value,
+                    compact=True,
+                )
                 yield Static("", id="kind-note", markup=False)
                 yield Label("Name")
                 yield TextInput(placeholder="what the token is for, e.g. CI deploys", id="name", compact=True)
@@ -95,8 +137,20 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
                 yield Button("Create (ctrl+s)", variant="success", id="create", disabled=True, compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after `n` arrive before the dialog is built, when nothing has the
+        # focus: once Name has the cursor they belong there, in order.
+        route_to_input(self, self.query_one("#name", TextInput), event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A list tabbed into highlights its first row, so the first Space toggles it (a
+        # delivery token was created with no branch when that Space did nothing).
+        widget = event.widget
+        if isinstance(widget, SelectionList) and widget.highlighted is None and widget.option_count:
+            widget.highlighted = 0
+
     def on_mount(self) -> None:
-        self._show_fields(None)
+        self._show_fields(self.kind)
         self.run_worker(self._load_choices(), exclusive=True)
 
     async def _load_choices(self) -> None:
@@ -116,7 +170,8 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             for kind in choices.kinds
         )
         kind_select.value = TokenKind.PERSONAL.value
-        kind_select.focus()
+        # Select.Changed does not fire when the value stays the same: fill the kind's fields now.
+        self._kind_changed()
 
     # -- which fields a kind needs ---------------------------------------------
 
@@ -134,7 +189,19 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             return
         choice = self.choices.kind(kind)
         note = self.query_one("#kind-note", Static)
-        note.update(inert(f"Not available: {choice.reason}", "bold") if choice.reason else "")
+        if choice.reason:
+            note.update(inert(f"Not available: {choice.reason}", "bold"))
+        elif choice.retires:
+            # A per-user limit: one more revokes the oldest. Say which, before Create.
+            note.update(
+                inert(
+                    f"You have {choice.limit} active {kind.label.lower()}s, the most allowed: creating "
+                    f"this one revokes your oldest, {', '.join(choice.retires)}.",
+                    "bold",
+                )
+            )
+        else:
+            note.update("")
         scopes = self.query_one("#scopes", SelectionList)
         scopes.clear_options()
         scopes.add_options([(scope, scope, scope in choice.default_scopes) for scope in choice.scopes])
@@ -161,7 +228,11 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         )
         self.query_one("#expiry-field").display = spec is not None and spec.may_expire
         self.query_one("#custom-date").display = self.query_one("#expiry", Select).value == CUSTOM
-        self.query_one("#notify").display = takes(TokenField.NOTIFY)
+        # A reminder before expiry only means something for a token that expires.
+        self.query_one("#notify").display = takes(TokenField.NOTIFY) and self._expires()
+
+    def _expires(self) -> bool:
+        return self.query_one("#expiry", Select).value != NEVER
 
     @on(Select.Changed, "#space")
     def _space_changed(self) -> None:
@@ -191,7 +262,11 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
     def _expiry_changed(self) -> None:
         self._show_fields(self.kind)
         if self.query_one("#expiry", Select).value == CUSTOM:
-            self.query_one("#custom-date", Input).focus()
+            field = self.query_one("#custom-date", Input)
+            field.focus()
+            # The field has just been shown: once laid out, scroll the form so it is on screen
+            # (at 80x24 only its label was).
+            self.call_after_refresh(field.scroll_visible, animate=False)
         self._validate()
 
     @on(Input.Changed)
@@ -222,14 +297,13 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
     def _request(self) -> dict[str, Any]:
         from tokentui.core.errors import InvalidInput
         from tokentui.core.rules import check_name, normalise_scopes
-        from tokentui.core.tokens.expiry import parse_expiry
 
         kind = self.kind
         if kind is None or self.choices is None:
             raise InvalidInput("Choose a kind of token.")
         choice = self.choices.kind(kind)
         if not choice.allowed:
-            raise InvalidInput(f"You cannot create a {kind.label.lower()}: {choice.reason}")
+            raise InvalidInput(f"You cannot create {a_or_an(kind.label.lower())}: {choice.reason}")
         name = self.query_one("#name", Input).value
         if not name.strip():
             raise InvalidInput("Give the token a name.")
@@ -257,15 +331,13 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
             expiry = self.query_one("#expiry", Select).value
             if expiry == CUSTOM:
                 text = self.query_one("#custom-date", Input).value.strip()
-                if not text:
-                    raise InvalidInput("Type the expiry date as YYYY-MM-DD.")
                 assert self.app.service is not None
-                parse_expiry(text, self.app.service.now())
+                custom_expiry(text, self.app.service.now())
                 request["expires"] = text
             else:
                 request["expires"] = str(expiry)
         if spec.takes(TokenField.NOTIFY):
-            request["notify"] = self.query_one("#notify", Checkbox).value
+            request["notify"] = self._expires() and self.query_one("#notify", Checkbox).value
         return request
 
     # -- create -------------------------------------------------------------------
@@ -293,5 +365,23 @@ class CreateScreen(ModalScreen["CreatedToken | None"]):
         self.dismiss(created)
 
     @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
+    def action_cancel(self) -> None:
+        """Close; a form with something typed in it asks first, as GitHub's and GitLab's forms do."""
+        typed = any(
+            self.query_one(f"#{field}", Input).value.strip() for field in ("name", "app", "custom-date")
+        )
+        if not typed:
+            self.dismiss(None)
+            return
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard this token?", "What you typed in the form is lost.", "Discard", cancel="Keep editing"
+            ),
+            answered,
+        )

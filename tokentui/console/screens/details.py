@@ -26,6 +26,15 @@ def when(instant: datetime | None, empty: str = "-") -> str:
     return empty if instant is None else minute_utc(instant)
 
 
+def why_not_revoke(token: TokenView) -> str | None:
+    """Why ``token`` cannot be revoked (it already was), or None: said instead of asking."""
+    if token.revoked_at is None:
+        return None
+    return (
+        f"{token.name!r} (…{token.last4}) was already revoked on {when(token.revoked_at)}: nothing to revoke."
+    )
+
+
 def token_fields(token: TokenView) -> list[tuple[str, str]]:
     """(label, value) pairs of everything known about ``token``."""
     status = token.status_label
@@ -68,7 +77,7 @@ class DetailsScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back"),
         Binding("a", "dismiss('author')", "Author"),
-        Binding("r", "dismiss('revoke')", "Revoke"),
+        Binding("r", "revoke", "Revoke"),
         Binding("R", "dismiss('reset')", "Reset", key_display="R"),
     ]
 
@@ -86,15 +95,17 @@ class DetailsScreen(ModalScreen[str | None]):
                 yield Button("Author (a)", id="author", compact=True)
                 if token.kind.spec.resets:
                     yield Button("Reset (R)", variant="warning", id="reset", compact=True)
-                else:
-                    yield Button(
-                        "Revoke (r)",
-                        variant="error",
-                        id="revoke",
-                        disabled=token.revoked_at is not None,
-                        compact=True,
-                    )
+                elif token.revoked_at is None:
+                    # Only what can be done: a revoked token offers no Revoke (its Status says when).
+                    yield Button("Revoke (r)", variant="error", id="revoke", compact=True)
                 yield Button("Back (esc)", id="back", compact=True)
+
+    def action_revoke(self) -> None:
+        refusal = why_not_revoke(self.token)
+        if refusal is not None:
+            self.notify(refusal, severity="warning", timeout=4)
+        else:
+            self.dismiss("revoke")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from tokentui.console.screens.audit import AuditScreen
 from tokentui.console.screens.author import AuthorScreen
+from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.details import DetailsScreen
+from tokentui.console.screens.filters import FiltersScreen
 from tokentui.console.screens.home import HomeScreen
 from tokentui.console.screens.reveal import RevealScreen
 from tokentui.console.widgets.token_table import TokenTable
+
+# The keys every dialog's form takes, which no binding names.
+FORM_KEYS: list[BindingType] = [
+    Binding("tab", "", "Next field", key_display="tab, shift+tab"),
+    Binding("space", "", "Toggle the highlighted box (scopes, branches, filters)", key_display="space"),
+    Binding("enter", "", "Open a dropdown / press a button", key_display="enter"),
+]
 
 SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Token table", HomeScreen.BINDINGS + TokenTable.BINDINGS),
     ("Token details", DetailsScreen.BINDINGS),
     ("Author", AuthorScreen.BINDINGS),
+    ("New token", CreateScreen.BINDINGS + FORM_KEYS),
+    ("Filters", FiltersScreen.BINDINGS + FORM_KEYS),
     ("New secret", RevealScreen.BINDINGS),
+    ("Audit log", AuditScreen.BINDINGS),
     (
         "Everywhere",
         [
@@ -40,14 +53,30 @@ def _keys(binding: Binding) -> str:
     return ", ".join(names.get(key, key) for key in binding.key.split(","))
 
 
-def help_table() -> Table:
-    """A table of every binding, by screen."""
+# Which section is the screen's own.
+SCREEN_SECTIONS: dict[type[Screen[Any]], str] = {
+    HomeScreen: "Token table",
+    DetailsScreen: "Token details",
+    AuthorScreen: "Author",
+    CreateScreen: "New token",
+    FiltersScreen: "Filters",
+    RevealScreen: "New secret",
+    AuditScreen: "Audit log",
+}
+
+
+def help_table(here: Screen[Any] | None = None) -> Table:
+    """A table of every binding, by screen; the section of ``here`` (the screen help was
+    opened on) comes first, marked as the one in use."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    for title, bindings in SECTIONS:
+    current = SCREEN_SECTIONS.get(type(here)) if here is not None else None
+    ordered = sorted(SECTIONS, key=lambda section: section[0] != current)
+    for title, bindings in ordered:
         table.add_row("", "")
-        table.add_row(f"[u]{title}[/u]", "")
+        heading = f"{title} (this screen)" if title == current else title
+        table.add_row(f"[u]{heading}[/u]", "")
         for binding in bindings:
             if isinstance(binding, Binding):
                 table.add_row(_keys(binding), binding.description)
@@ -59,8 +88,12 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss(None)", "Close")]
 
+    def __init__(self, here: Screen[Any] | None = None) -> None:
+        super().__init__()
+        self.here = here
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll():
-                yield Static(help_table(), id="help-keys")
+                yield Static(help_table(self.here), id="help-keys")

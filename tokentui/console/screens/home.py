@@ -11,14 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
 from tokentui.console.type_ahead import route_to_search
+from tokentui.console.widgets.key_footer import KeyFooter
 from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_columns import COLUMNS
 from tokentui.console.widgets.token_table import TokenTable
-from tokentui.core.vocabulary import Status, TokenKind
+from tokentui.core.vocabulary import OrgRole, Status, TokenKind
 from tokentui.text import inert
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class HomeScreen(Screen[None]):
         Binding("o", "orgs", "Switch organization", show=False),
         Binding("escape", "back", "Back to table", show=False),
     ]
+    # On a narrow screen the footer drops these first (KeyFooter); help lists every key.
+    FOOTER_DROPS_FIRST: ClassVar[tuple[str, ...]] = ("reset", "author", "select", "filters")
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,7 +65,7 @@ class HomeScreen(Screen[None]):
             yield SearchBox(placeholder="search by name or last four characters", id="search", compact=True)
         yield Static("Opening the store…", id="summary", markup=False)
         yield TokenTable(id="tokens")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> TokenTable:
@@ -182,7 +185,14 @@ class HomeScreen(Screen[None]):
             )
 
     def action_mine(self) -> None:
-        self._apply(self.filters.with_(mine=not self.filters.mine))
+        mine = not self.filters.mine
+        self._apply(self.filters.with_(mine=mine))
+        actor = self.app.actor
+        if actor is not None and actor.role is OrgRole.MEMBER:
+            # A member sees only their own tokens either way: say so, or `m` looks dead.
+            self.notify("Your tokens only. (As a member you see only your own either way.)", timeout=3)
+        else:
+            self.notify("Your tokens only." if mine else "Everyone's tokens.", timeout=2)
 
     # -- sorting ----------------------------------------------------------------
 
@@ -214,6 +224,9 @@ class HomeScreen(Screen[None]):
     def on_token_table_selected(self, message: TokenTable.Selected) -> None:
         self.open_details(message.token)
 
+    def on_token_table_author_clicked(self, message: TokenTable.AuthorClicked) -> None:
+        self.action_author()
+
     def open_details(self, token: TokenView | None = None) -> None:
         """Show the details of ``token`` (default: the selected one)."""
         from tokentui.console.screens.details import DetailsScreen
@@ -241,9 +254,13 @@ class HomeScreen(Screen[None]):
 
     def action_revoke(self) -> None:
         from tokentui.console.screens.confirm import ConfirmScreen
+        from tokentui.console.screens.details import why_not_revoke
 
         token = self._selected()
         if token is None:
+            return
+        if (refusal := why_not_revoke(token)) is not None:
+            self.notify(refusal, severity="warning", timeout=4)
             return
         question = Text.assemble(
             f"Revoke the {token.kind.label.lower()} ",
@@ -271,9 +288,11 @@ class HomeScreen(Screen[None]):
         token = self._selected()
         if token is None:
             return
+        from tokentui.console.screens.create import a_or_an
+
         if token.kind is not TokenKind.LEGACY_ACCESS:
             self.notify(
-                f"Only legacy access tokens can be reset; this is a {token.kind.label.lower()}.",
+                f"Only legacy access tokens can be reset; this is {a_or_an(token.kind.label.lower())}.",
                 severity="warning",
             )
             return
@@ -297,6 +316,10 @@ class HomeScreen(Screen[None]):
         assert app.service is not None and app.actor is not None
         created = await app.call(app.service.reset, app.actor, token.id)
         if created is not None:
+            if created.retired:
+                self.notify(
+                    f"Revoked your oldest, {', '.join(created.retired)}, to make way for it.", timeout=10
+                )
             self.reveal(created)
 
     # -- create -----------------------------------------------------------------
@@ -310,6 +333,10 @@ class HomeScreen(Screen[None]):
 
     def _created(self, created: CreatedToken | None) -> None:
         if created is not None:
+            if created.retired:
+                self.notify(
+                    f"Revoked your oldest, {', '.join(created.retired)}, to make way for it.", timeout=10
+                )
             self.reveal(created)
 
     def reveal(self, created: CreatedToken) -> None:

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tokentui.console import clipboard
+from tokentui.core.vocabulary import TokenKind
 from tokentui.text import inert
 
 if TYPE_CHECKING:
@@ -38,11 +39,24 @@ def forget_rendered() -> None:
     gc.collect()
 
 
+# The environment variable each kind's secret is kept in, as Contentful's tools read them.
+ENV_VARIABLES = {
+    TokenKind.DELIVERY: "CONTENTFUL_DELIVERY_TOKEN",
+}
+DEFAULT_ENV_VARIABLE = "CONTENTFUL_MANAGEMENT_TOKEN"
+
+
+def env_variable(kind: TokenKind) -> str:
+    """The variable the reveal suggests keeping ``kind``'s secret in."""
+    return ENV_VARIABLES.get(kind, DEFAULT_ENV_VARIABLE)
+
+
 class RevealScreen(ModalScreen[None]):
     """Shows a secret once; closing without copying asks first; closing forgets it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy"),
+        Binding("e", "copy_export", "Copy export line"),
         Binding("escape,d", "done", "Done"),
     ]
 
@@ -71,9 +85,21 @@ class RevealScreen(ModalScreen[None]):
                 ),
                 id="warning",
             )
+            # The seeds' guidance: an environment variable, never a file under version control.
+            # The line shows "…" where the secret goes: the secret is on screen once, and only
+            # the copy (e) carries it.
+            yield Static(
+                Text.assemble(
+                    "Keep it in an environment variable, not in code:\n  ",
+                    (f"export {env_variable(token.kind)}=…", "bold"),
+                    "\nand add any file that holds it to your VCS ignore list (.gitignore).",
+                ),
+                id="guidance",
+            )
             yield Static("", id="copy-result", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Copy (c)", variant="primary", id="copy", compact=True)
+                yield Button("Copy export line (e)", id="copy-export", compact=True)
                 yield Button("Done (esc)", id="done", compact=True)
 
     def on_mount(self) -> None:
@@ -84,6 +110,14 @@ class RevealScreen(ModalScreen[None]):
         if self._secret is None:
             return
         result = clipboard.copy(self.app, self._secret)
+        self.copied = True
+        self.query_one("#copy-result", Static).update(result.describe())
+
+    @on(Button.Pressed, "#copy-export")
+    def action_copy_export(self) -> None:
+        if self._secret is None:
+            return
+        result = clipboard.copy(self.app, f"export {env_variable(self._token.kind)}={self._secret}")
         self.copied = True
         self.query_one("#copy-result", Static).update(result.describe())
 

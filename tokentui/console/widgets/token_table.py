@@ -101,6 +101,13 @@ class TokenTable(ScrollView, can_focus=True):
             super().__init__()
             self.token = token
 
+    class AuthorClicked(Message):
+        """The user clicked a row's Author cell: open the author (Contentful's page does)."""
+
+        def __init__(self, token: TokenView) -> None:
+            super().__init__()
+            self.token = token
+
     class SortRequested(Message):
         """The user clicked a column title."""
 
@@ -410,8 +417,20 @@ class TokenTable(ScrollView, can_focus=True):
         index = int(self.scroll_y) + event.y - 1
         if 0 <= index < self.total:
             self.cursor = index
-            if event.chain >= 2:
+            token = self.current
+            if token is not None and self._column_key_at(event.x + int(self.scroll_x)) == "author":
+                self.post_message(self.AuthorClicked(token))
+            elif event.chain >= 2:
                 self.action_select()
+
+    def _column_key_at(self, x: int) -> str | None:
+        """The key of the column at ``x`` cells from the table's left edge."""
+        edge = 0
+        for column, width in zip(COLUMNS, column_widths(self._table_width()), strict=True):
+            edge += width + GAP
+            if x < edge:
+                return column.key
+        return None
 
     def _header_clicked(self, x: int) -> None:
         edge = 0

@@ -78,22 +78,7 @@ def remove_member(store: Store, clock: Clock, actor: Actor, email: str) -> Remov
     """Remove a member: their personal, OAuth and session tokens lose access to the organization."""
     with store.write() as session:
         lookups.lock_org(session, actor.org_id)
-        actor_role = lookups.require_admin(session, actor)
-        user = lookups.user(session, email)
-        assert user.id is not None and actor.org_id is not None
-        membership = lookups.membership(session, actor.org_id, user.id)
-        if membership is None:
-            raise NotFound(f"{user.email} is not a member of {actor.org_name}")
-        if membership.role == OrgRole.OWNER:
-            if actor_role is not OrgRole.OWNER:
-                raise NotAllowed("only owners can remove an owner")
-            owners = session.exec(
-                select(func.count())
-                .select_from(Membership)
-                .where(col(Membership.org_id) == actor.org_id, col(Membership.role) == OrgRole.OWNER.value)
-            ).one()
-            if owners <= 1:
-                raise NotAllowed("the last owner cannot be removed from the organization")
+        user, membership = _check_removable(session, actor, email)
         now = clock()
         cut_off = session.exec(
             select(func.count())
@@ -133,6 +118,38 @@ def remove_member(store: Store, clock: Clock, actor: Actor, email: str) -> Remov
             ),
         )
         return RemovedMember(user.email, cut_off)
+
+
+def removal_refusal(store: Store, actor: Actor, email: str) -> str | None:
+    """Why ``actor`` may not remove ``email`` (the rules remove_member applies), or None: the
+    console says no before it lists what a removal would do."""
+    with store.read() as session:
+        try:
+            _check_removable(session, actor, email)
+        except (NotAllowed, NotFound) as refusal:
+            return str(refusal)
+    return None
+
+
+def _check_removable(session: Session, actor: Actor, email: str) -> tuple[User, Membership]:
+    """The user and membership ``actor`` may remove, or the refusal."""
+    actor_role = lookups.require_admin(session, actor)
+    user = lookups.user(session, email)
+    assert user.id is not None and actor.org_id is not None
+    membership = lookups.membership(session, actor.org_id, user.id)
+    if membership is None:
+        raise NotFound(f"{user.email} is not a member of {actor.org_name}")
+    if membership.role == OrgRole.OWNER:
+        if actor_role is not OrgRole.OWNER:
+            raise NotAllowed("only owners can remove an owner")
+        owners = session.exec(
+            select(func.count())
+            .select_from(Membership)
+            .where(col(Membership.org_id) == actor.org_id, col(Membership.role) == OrgRole.OWNER.value)
+        ).one()
+        if owners <= 1:
+            raise NotAllowed("the last owner cannot be removed from the organization")
+    return user, membership
 
 
 def member(store: Store, actor: Actor, email: str) -> MemberView:

@@ -8,6 +8,7 @@ applies, and what each kind takes from its :class:`~tokentui.core.vocabulary.Kin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, select
 
@@ -19,6 +20,7 @@ from tokentui.core.people.spaces import space_view
 from tokentui.core.results import SpaceView
 from tokentui.core.rules import SpaceStanding, check_may_create_authtoken, check_may_create_space_token
 from tokentui.core.store import Store
+from tokentui.core.tokens.create import describe_retired, tokens_to_retire
 from tokentui.core.vocabulary import SPACE_CREATED_KINDS, CreatedBy, OrgRole, TokenKind, default_scopes
 from tokentui.settings import LIMITS
 
@@ -31,6 +33,10 @@ class KindChoice:
     reason: str | None = None
     scopes: tuple[str, ...] = ()
     default_scopes: tuple[str, ...] = ()
+    # One more of this kind revokes these (a per-user limit), named "'name' (…last4)": the
+    # dialog says so before Create.
+    retires: tuple[str, ...] = ()
+    limit: int | None = None
 
     @property
     def allowed(self) -> bool:
@@ -62,7 +68,7 @@ class CreationChoices:
         return tuple(choice for choice in self.spaces if kind in choice.kinds)
 
 
-def creation_options(store: Store, actor: Actor) -> CreationChoices:
+def creation_options(store: Store, actor: Actor, now: datetime) -> CreationChoices:
     """Which kinds ``actor`` may create, where, and the reason for each refusal.
 
     User tokens come first, then space tokens, each group in the order of
@@ -88,6 +94,11 @@ def creation_options(store: Store, actor: Actor) -> CreationChoices:
                 if kinds:
                     spaces.append(SpaceChoice(space_view(session, space), kinds))
         space_reasons = _space_kind_reasons(membership is not None)
+        retires = {
+            kind: tuple(describe_retired(t) for t in tokens_to_retire(session, actor, kind, limit, now))
+            for kind in TokenKind
+            if (limit := kind.spec.max_per_user) is not None
+        }
     choices = tuple(spaces)
     offered: list[KindChoice] = []
     for kind in sorted(TokenKind, key=lambda k: not k.is_user_token):
@@ -109,6 +120,8 @@ def creation_options(store: Store, actor: Actor) -> CreationChoices:
                 reason,
                 tuple(s.value for s in spec.choosable_scopes),
                 default_scopes(kind),
+                retires.get(kind, ()),
+                spec.max_per_user,
             )
         )
     return CreationChoices(tuple(offered), choices)

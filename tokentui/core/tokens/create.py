@@ -10,6 +10,7 @@ the change and its audit event, so a crash leaves all three or none.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func
@@ -208,9 +209,10 @@ def _create_user_token(
         if org is None or membership is None:
             raise NotAllowed(f"{actor.email} is not a member of this organization")
         check_may_create_authtoken(OrgRole(membership.role), org.sso_enabled, membership.sso_bypass)
+    retired: tuple[str, ...] = ()
     if kind.spec.max_per_user is not None:
-        _retire_oldest(session, clock, actor, kind, kind.spec.max_per_user, now)
-    return insert_token(
+        retired = _retire_oldest(session, clock, actor, kind, kind.spec.max_per_user, now)
+    created = insert_token(
         session,
         clock,
         kind=kind,
@@ -226,12 +228,13 @@ def _create_user_token(
         notify=True,
         author_email=actor.email,
     )
+    return replace(created, retired=retired)
 
 
-def _retire_oldest(
-    session: Session, clock: Clock, actor: Actor, kind: TokenKind, limit: int, now: datetime
-) -> None:
-    """A user's tokens of a per-user limited kind make way: a new one beyond the limit revokes the oldest."""
+def tokens_to_retire(
+    session: Session, actor: Actor, kind: TokenKind, limit: int, now: datetime
+) -> list[Token]:
+    """The oldest active tokens of a per-user limited kind that one more would make way for."""
     active = session.exec(
         select(Token)
         .where(
@@ -242,8 +245,22 @@ def _retire_oldest(
         .order_by(col(Token.created_at), col(Token.id))
     ).all()
     excess = len(active) - (limit - 1)
+    return list(active[: max(excess, 0)])
+
+
+def describe_retired(token: Token) -> str:
+    """How the dialog and the result name a token that made way: its name and last four."""
+    return f"{token.name!r} (…{token.last4})"
+
+
+def _retire_oldest(
+    session: Session, clock: Clock, actor: Actor, kind: TokenKind, limit: int, now: datetime
+) -> tuple[str, ...]:
+    """A user's tokens of a per-user limited kind make way: a new one beyond the limit revokes the
+    oldest. Returns how each revoked token is named, for the result to say so."""
     label = kind.label.lower()
-    for token in active[: max(excess, 0)]:
+    retired = []
+    for token in tokens_to_retire(session, actor, kind, limit, now):
         token.revoked_at = now
         token.updated_at = now
         token.revoked_reason = RevokeReason.AUTHTOKEN_LIMIT.value
@@ -254,8 +271,10 @@ def _retire_oldest(
             at=clock(),
             actor_id=actor.user_id,
             action="token.revoke",
-            summary=f"{label} …{token.last4} expired: a new {label} exceeded {limit} active",
+            summary=f"{label} …{token.last4} revoked: a new {label} exceeded {limit} active",
         )
+        retired.append(describe_retired(token))
+    return tuple(retired)
 
 
 def _app_for(kind: TokenKind, app: str | None) -> str | None:

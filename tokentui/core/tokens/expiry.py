@@ -63,7 +63,11 @@ def check_expiry(instant: datetime, now: datetime) -> datetime:
     if instant <= now:
         raise InvalidInput(f"expiry {instant.date().isoformat()} is in the past")
     if instant - now > LIMITS.max_expiry:
-        raise InvalidInput(f"expiry {instant.date().isoformat()} is too far away")
+        latest = (now + LIMITS.max_expiry).date().isoformat()
+        raise InvalidInput(
+            f"expiry {instant.date().isoformat()} is too far away "
+            f"(at most {LIMITS.max_expiry.days} days: {latest} at the latest)"
+        )
     return instant
 
 
