@@ -182,3 +182,38 @@ def _instant(name: str, value: str) -> datetime:
         raise invalid_query(
             f"{name} is outside the calendar in UTC (0001-01-01 to 9999-12-31)", name
         ) from None
+
+
+@dataclass(frozen=True)
+class Paging:
+    """skip, limit and order of a listing that takes no filters (GET /organizations)."""
+
+    skip: int
+    limit: int
+    order: str
+    descending: bool
+
+
+def parse_paging(params: QueryParams, orders: tuple[str, ...]) -> Paging:
+    """skip/limit/order as the token listings take them; any other parameter is a 400 InvalidQuery."""
+    refuse_secret_in_url(params)
+    skip, limit = 0, DEFAULT_LIMIT
+    order, descending = orders[0], False
+    for name in dict.fromkeys(params.keys()):
+        values = params.getlist(name)
+        if len(values) > 1:
+            raise invalid_query(f"the query parameter {_shown(name)} is given more than once", _shown(name))
+        value = values[0]
+        if name == "skip":
+            skip = _whole(name, value, 0, MAX_DEPTH)
+        elif name == "limit":
+            limit = _whole(name, value, 1, MAX_LIMIT)
+        elif name == "order":
+            if value.removeprefix("-") not in orders:
+                raise invalid_query(f"order takes one of {', '.join(f'[-]{o}' for o in orders)}", "order")
+            order, descending = value.removeprefix("-"), value.startswith("-")
+        else:
+            raise invalid_query(f"unknown query parameter {_shown(name)}", _shown(name))
+    if skip + limit > MAX_DEPTH:
+        raise invalid_query(f"skip + limit must be at most {MAX_DEPTH}", "skip")
+    return Paging(skip, limit, order, descending)

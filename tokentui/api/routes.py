@@ -24,7 +24,7 @@ from tokentui.api.auth import authenticated, service_of
 from tokentui.api.body import Fields, read_json
 from tokentui.api.errors import not_found, validation_failed
 from tokentui.api.limits import bounded_listing
-from tokentui.api.params import Listing, parse_listing
+from tokentui.api.params import Listing, parse_listing, parse_paging
 from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token_json, user_json
 from tokentui.core.access.bearer import Bearer, org_actor, record_use, require, user_actor
 from tokentui.core.errors import Conflict, InvalidInput, StoreError
@@ -38,6 +38,9 @@ TOKEN = "PersonalAccessToken"
 _TOKEN_ID = re.compile(r"[0-9A-Za-z]{1,32}")
 _ORG_ID = re.compile(r"[0-9]{1,12}")
 ALL_KINDS = frozenset(TokenKind)
+_ORG_ORDERS = ("name", "sys.id")
+# Which field of POST /users/me/access_tokens a core refusal is about, by the words of its message.
+_FIELD_WORDS = (("scope", "scopes"), ("expir", "expiresIn"), ("name", "name"))
 log = logging.getLogger("tokentui.api")
 
 
@@ -81,14 +84,27 @@ async def create_token(request: Request) -> Response:
 
     def create() -> tuple[TokenView, str]:
         expires: str | datetime = "never" if expires_in is None else _expiry(service.now(), expires_in)
-        created = service.create_token(
-            user_actor(service, bearer), TokenKind.PERSONAL, name=name, scopes=scopes or (), expires=expires
-        )
+        actor = user_actor(service, bearer)
+        try:
+            created = service.create_token(
+                actor, TokenKind.PERSONAL, name=name, scopes=scopes or (), expires=expires
+            )
+        except InvalidInput as exc:
+            raise validation_failed(str(exc), [_field_of(str(exc))]) from None
         used_after_change(service, bearer)
         return created.token, created.secret
 
     view, secret = await run_in_threadpool(create)
     return answer(token_json(view, secret=secret), 201)
+
+
+def _field_of(message: str) -> str:
+    """The request field a core refusal of a new token names (every 422 names its field)."""
+    lowered = message.lower()
+    for word, field in _FIELD_WORDS:
+        if word in lowered:
+            return field
+    return "name"
 
 
 def _expiry(now: datetime, seconds: int) -> datetime:
@@ -178,11 +194,15 @@ async def organization_tokens(request: Request) -> Response:
 async def organizations(request: Request) -> Response:
     """GET /organizations: the organizations the user belongs to (so a client can find their ids)."""
     bearer = await authenticated(request)
+    paging = parse_paging(request.query_params, _ORG_ORDERS)
     service = service_of(request)
     orgs = await run_in_threadpool(service.organizations, bearer.email)
     await used(request, bearer)
-    items = [organization_json(o) for o in orgs]
-    return answer(array_json(items, total=len(items), skip=0, limit=max(len(items), 1)))
+    # An organization's id is an integer in the store: sys.id orders by its number, not its text.
+    key = (lambda o: o.id) if paging.order == "sys.id" else (lambda o: (o.name.casefold(), o.id))
+    ordered = sorted(orgs, key=key, reverse=paging.descending)
+    items = [organization_json(o) for o in ordered[paging.skip : paging.skip + paging.limit]]
+    return answer(array_json(items, total=len(orgs), skip=paging.skip, limit=paging.limit))
 
 
 async def me(request: Request) -> Response:
