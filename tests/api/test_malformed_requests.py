@@ -80,7 +80,9 @@ def test_unreadable_bodies_are_bad_request(
         pytest.param({"scopes": ["content_management_read"]}, ["name"], id="no-name"),
         pytest.param({"name": 5, "scopes": ["content_management_read"]}, ["name"], id="name-number"),
         pytest.param({"name": "   ", "scopes": ["content_management_read"]}, ["name"], id="name-blank"),
-        pytest.param({"name": "x" * 201, "scopes": ["content_management_read"]}, ["name"], id="name-too-long"),
+        pytest.param(
+            {"name": "x" * 201, "scopes": ["content_management_read"]}, ["name"], id="name-too-long"
+        ),
         pytest.param({"name": "a\x00b", "scopes": ["content_management_read"]}, ["name"], id="name-nul"),
         pytest.param({"name": "x"}, ["scopes"], id="no-scopes"),
         pytest.param({"name": "x", "scopes": "content_management_read"}, ["scopes"], id="scopes-string"),

@@ -44,6 +44,11 @@ def create_app(
             Route("/users/me/access_tokens/{token_id}/revoked", routes.revoke_token, methods=["PUT"]),
             Route("/organizations", routes.organizations, methods=["GET"]),
             Route("/organizations/{org_id}/access_tokens", routes.organization_tokens, methods=["GET"]),
+            Route(
+                "/organizations/{org_id}/organization_memberships",
+                routes.organization_memberships,
+                methods=["GET"],
+            ),
             Route("/verify", verify, methods=["POST"]),
         ],
         # Outermost first: CORS headers go on every answer, the 429 too, and that carries a request id.

@@ -4,7 +4,8 @@ Accepted, as on Contentful's access-token endpoints::
 
     skip=0 (skip + limit at most 10000)  limit=100 (1..1000)  order=-sys.createdAt
     sys.type[in]=PersonalAccessToken,OAuthApplication   (or sys.type=...)
-    revokedAt=null          not revoked
+    revokedAt=null          not revoked (revokedAt= too: axios's form of null)
+    include=sys.user        accepted (the organization listing always includes its users)
     revokedAt[exists]=true  revoked (false: not revoked)
     revokedAt[lt|lte|gt|gte]=ISO-8601
     sys.expiresAt[...]  sys.createdAt[...]  sys.lastUsedAt[...]  (same comparisons)
@@ -81,8 +82,13 @@ def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> L
             sort, descending = _order(value)
         elif name in ("sys.type", "sys.type[in]"):
             kinds = _types(name, value)
+        elif name == "include":
+            # The organization listing always includes its users; the SDKs and contentful-cli ask for them.
+            if value != "sys.user":
+                raise invalid_query("include takes only sys.user", name)
         elif name in ("revokedAt", "sys.revokedAt"):
-            if value != "null":
+            # An empty value is how axios sends ``revokedAt: null`` (contentful-cli's sec-check does).
+            if value not in ("null", ""):
                 raise invalid_query(f"{name} takes only null (not revoked)", name)
             revoked = False
         else:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -24,9 +25,17 @@ from tokentui.api.auth import authenticated, service_of
 from tokentui.api.body import Fields, read_json
 from tokentui.api.errors import not_found, validation_failed
 from tokentui.api.limits import bounded_listing
-from tokentui.api.params import Listing, parse_listing, parse_paging
-from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token_json, user_json
+from tokentui.api.params import Listing, Paging, parse_listing, parse_paging
+from tokentui.api.shapes import (
+    MEDIA_TYPE,
+    array_json,
+    membership_json,
+    organization_json,
+    token_json,
+    user_json,
+)
 from tokentui.core.access.bearer import Bearer, org_actor, record_use, require, user_actor
+from tokentui.core.dates import iso_millis
 from tokentui.core.errors import Conflict, InvalidInput, StoreError
 from tokentui.core.listing.api_filters import Page, list_page, own_user_token
 from tokentui.core.people.actors import Actor
@@ -206,10 +215,47 @@ async def organizations(request: Request) -> Response:
 
 
 async def me(request: Request) -> Response:
-    """GET /users/me: the user the token acts for."""
+    """GET /users/me: the user the token acts for, with what the store knows of them.
+
+    The store holds a display name but no sign-in history, avatar or second factor, so
+    signInCount, avatarUrl and 2faEnabled are not sent rather than sent made up.
+    """
     bearer = await authenticated(request)
+    known = await run_in_threadpool(service_of(request).profile, bearer.user_id)
     await used(request, bearer)
-    return answer(user_json(bearer.user_id, bearer.email))
+    body = user_json(bearer.user_id, bearer.email)
+    if known is not None:
+        first, _, last = known.name.strip().partition(" ")
+        body.update(firstName=first, lastName=last.strip(), activated=True)
+        body["sys"]["createdAt"] = iso_millis(known.created_at)
+    return answer(body)
+
+
+async def organization_memberships(request: Request) -> Response:
+    """GET /organizations/{org_id}/organization_memberships: the members, a page at a time (admins)."""
+    bearer = await authenticated(request)
+    request.state.resource_type = "Organization"
+    org_id = request.path_params["org_id"]
+    if not _ORG_ID.fullmatch(org_id):
+        raise not_found("Organization")
+    paging = _membership_paging(request)
+    service = service_of(request)
+    await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
+    page = await run_in_threadpool(
+        lambda: service.membership_page(int(org_id), skip=paging.skip, limit=paging.limit)
+    )
+    await used(request, bearer)
+    items = [membership_json(org_id, m) for m in page.items]
+    includes = {"User": [user_json(m.user_id, m.email) for m in page.items]}
+    return answer(
+        array_json(items, total=page.total, skip=paging.skip, limit=paging.limit, includes=includes)
+    )
+
+
+def _membership_paging(request: Request) -> Paging:
+    # The SDKs send include=sys.user; the users are always included, so it changes nothing.
+    params = QueryParams([(k, v) for k, v in request.query_params.multi_items() if k != "include"])
+    return parse_paging(params, ("sys.createdAt",))
 
 
 # -- listing helpers ----------------------------------------------------------------------
