@@ -57,3 +57,14 @@ def test_the_org_listing_takes_contentful_clis_include_and_empty_revoked_at(
     names = {t["name"] for t in answer.json()["items"]}
     assert "gone" not in names and "fixture token" in names
     assert answer.json()["includes"]["User"]
+
+
+def test_memberships_query_finds_a_member_by_user_id_or_email(api: RunningApi, org: Org) -> None:
+    owner = pat(org, org.owner)
+    org_id = api.request("GET", "/organizations", secret=owner).json()["items"][0]["sys"]["id"]
+    path = f"/organizations/{org_id}/organization_memberships"
+    me = api.request("GET", "/users/me", secret=owner).json()["sys"]["id"]
+    by_id = api.request("GET", path, params={"query": me}, secret=owner).json()
+    assert [m["role"] for m in by_id["items"]] == ["owner"]
+    by_mail = api.request("GET", path, params={"query": "EDITOR@"}, secret=owner).json()
+    assert by_mail["total"] == 1 and by_mail["includes"]["User"][0]["email"] == org.content_manager.email

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from tokentui.api.auth import authenticated, service_of
 from tokentui.api.body import Fields, read_json
-from tokentui.api.errors import not_found, validation_failed
+from tokentui.api.errors import invalid_query, not_found, validation_failed
 from tokentui.api.limits import bounded_listing
 from tokentui.api.params import Listing, Paging, parse_listing, parse_paging
 from tokentui.api.shapes import (
@@ -238,11 +238,11 @@ async def organization_memberships(request: Request) -> Response:
     org_id = request.path_params["org_id"]
     if not _ORG_ID.fullmatch(org_id):
         raise not_found("Organization")
-    paging = _membership_paging(request)
+    paging, query = _membership_paging(request)
     service = service_of(request)
     await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
     page = await run_in_threadpool(
-        lambda: service.membership_page(int(org_id), skip=paging.skip, limit=paging.limit)
+        lambda: service.membership_page(int(org_id), skip=paging.skip, limit=paging.limit, query=query)
     )
     await used(request, bearer)
     items = [membership_json(org_id, m) for m in page.items]
@@ -252,10 +252,15 @@ async def organization_memberships(request: Request) -> Response:
     )
 
 
-def _membership_paging(request: Request) -> Paging:
+def _membership_paging(request: Request) -> tuple[Paging, str | None]:
+    """Paging, and ``query`` (contentful-cli's sec-check finds its own membership with its user id)."""
     # The SDKs send include=sys.user; the users are always included, so it changes nothing.
-    params = QueryParams([(k, v) for k, v in request.query_params.multi_items() if k != "include"])
-    return parse_paging(params, ("sys.createdAt",))
+    taken = ("include", "query")
+    params = QueryParams([(k, v) for k, v in request.query_params.multi_items() if k not in taken])
+    queries = request.query_params.getlist("query")
+    if len(queries) > 1 or any(len(q) > 256 for q in queries):
+        raise invalid_query("query is given more than once or is too long", "query")
+    return parse_paging(params, ("sys.createdAt",)), (queries[0].strip() or None) if queries else None
 
 
 # -- listing helpers ----------------------------------------------------------------------

@@ -84,9 +84,11 @@ class Service:
         """Every organization the user belongs to, with their role (for the org switcher)."""
         return organizations.organizations(self.store, email)
 
-    def membership_page(self, org_id: int, *, skip: int, limit: int) -> memberships.MembershipPage:
+    def membership_page(
+        self, org_id: int, *, skip: int, limit: int, query: str | None = None
+    ) -> memberships.MembershipPage:
         """A page of the organization's memberships, oldest first (the API's organization_memberships)."""
-        return memberships.membership_page(self.store, org_id, skip=skip, limit=limit)
+        return memberships.membership_page(self.store, org_id, skip=skip, limit=limit, query=query)
 
     def profile(self, user_id: int) -> memberships.Profile | None:
         """What the store knows of the user (the API's /users/me)."""

@@ -41,16 +41,31 @@ class Profile:
     created_at: datetime
 
 
-def membership_page(store: Store, org_id: int, *, skip: int, limit: int) -> MembershipPage:
-    """The organization's memberships from ``skip``, at most ``limit``, in the order they were made."""
+def membership_page(
+    store: Store, org_id: int, *, skip: int, limit: int, query: str | None = None
+) -> MembershipPage:
+    """The organization's memberships from ``skip``, at most ``limit``, in the order they were made.
+
+    ``query`` (Contentful's full-text search) keeps the members whose user id is it or whose
+    e-mail contains it, case-insensitively.
+    """
+    where = [col(Membership.org_id) == org_id]
+    if query:
+        matches = col(User.email).contains(query.lower(), autoescape=True)
+        if query.isdigit() and len(query) <= 12:
+            matches = matches | (col(User.id) == int(query))
+        where.append(matches)
     with store.read() as session:
         total = session.exec(
-            select(func.count()).select_from(Membership).where(col(Membership.org_id) == org_id)
+            select(func.count())
+            .select_from(Membership)
+            .join(User, col(User.id) == col(Membership.user_id))
+            .where(*where)
         ).one()
         rows = session.exec(
             select(Membership, User)
             .join(User, col(User.id) == col(Membership.user_id))
-            .where(col(Membership.org_id) == org_id)
+            .where(*where)
             .order_by(col(Membership.created_at), col(Membership.id))
             .offset(skip)
             .limit(limit)
