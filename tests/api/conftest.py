@@ -101,15 +101,18 @@ class RunningApi:
 
 
 @contextmanager
-def running_api(service: Service, clock: Clock) -> Iterator[RunningApi]:
-    """A server over ``service`` on a free loopback port, for as long as the block lasts."""
+def running_api(service: Service, clock: Clock, **app_options: Any) -> Iterator[RunningApi]:
+    """A server over ``service`` on a free loopback port, for as long as the block lasts.
+
+    ``app_options`` go to create_app (e.g. ``rate_limit``, ``cors_origins``).
+    """
     captured = Captured()
     loggers = [logging.getLogger(name) for name in ("tokentui", "uvicorn")]
     saved = [(lg, lg.level) for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.DEBUG)
         lg.addHandler(captured)
-    server = make_server(service, configure_logging=False)
+    server = make_server(service, configure_logging=False, **app_options)
     sock: socket.socket = bind("127.0.0.1", 0)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

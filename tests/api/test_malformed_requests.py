@@ -79,15 +79,17 @@ def test_unreadable_bodies_are_bad_request(
     [
         pytest.param({"scopes": ["content_management_read"]}, ["name"], id="no-name"),
         pytest.param({"name": 5, "scopes": ["content_management_read"]}, ["name"], id="name-number"),
-        pytest.param({"name": "   ", "scopes": ["content_management_read"]}, [], id="name-blank"),
-        pytest.param({"name": "x" * 201, "scopes": ["content_management_read"]}, [], id="name-too-long"),
-        pytest.param({"name": "a\x00b", "scopes": ["content_management_read"]}, [], id="name-nul"),
+        pytest.param({"name": "   ", "scopes": ["content_management_read"]}, ["name"], id="name-blank"),
+        pytest.param(
+            {"name": "x" * 201, "scopes": ["content_management_read"]}, ["name"], id="name-too-long"
+        ),
+        pytest.param({"name": "a\x00b", "scopes": ["content_management_read"]}, ["name"], id="name-nul"),
         pytest.param({"name": "x"}, ["scopes"], id="no-scopes"),
         pytest.param({"name": "x", "scopes": "content_management_read"}, ["scopes"], id="scopes-string"),
         pytest.param({"name": "x", "scopes": [1]}, ["scopes", 0], id="scopes-number"),
-        pytest.param({"name": "x", "scopes": []}, [], id="scopes-empty"),
-        pytest.param({"name": "x", "scopes": ["root"]}, [], id="unknown-scope"),
-        pytest.param({"name": "x", "scopes": ["read"]}, [], id="management-token-scope"),
+        pytest.param({"name": "x", "scopes": []}, ["scopes"], id="scopes-empty"),
+        pytest.param({"name": "x", "scopes": ["root"]}, ["scopes"], id="unknown-scope"),
+        pytest.param({"name": "x", "scopes": ["read"]}, ["scopes"], id="management-token-scope"),
         pytest.param(
             {"name": "x", "scopes": ["content_management_read"], "expiresIn": -60},
             ["expiresIn"],
@@ -125,7 +127,7 @@ def test_unreadable_bodies_are_bad_request(
         ),
         pytest.param(
             {"name": "x", "scopes": ["content_management_read"], "expiresIn": 400 * 365 * 86400},
-            [],
+            ["expiresIn"],
             id="expires-in-beyond-the-maximum",
         ),
         pytest.param(

@@ -4,7 +4,8 @@ Accepted, as on Contentful's access-token endpoints::
 
     skip=0 (skip + limit at most 10000)  limit=100 (1..1000)  order=-sys.createdAt
     sys.type[in]=PersonalAccessToken,OAuthApplication   (or sys.type=...)
-    revokedAt=null          not revoked
+    revokedAt=null          not revoked (revokedAt= too: axios's form of null)
+    include=sys.user        accepted (the organization listing always includes its users)
     revokedAt[exists]=true  revoked (false: not revoked)
     revokedAt[lt|lte|gt|gte]=ISO-8601
     sys.expiresAt[...]  sys.createdAt[...]  sys.lastUsedAt[...]  (same comparisons)
@@ -81,8 +82,13 @@ def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> L
             sort, descending = _order(value)
         elif name in ("sys.type", "sys.type[in]"):
             kinds = _types(name, value)
+        elif name == "include":
+            # The organization listing always includes its users; the SDKs and contentful-cli ask for them.
+            if value != "sys.user":
+                raise invalid_query("include takes only sys.user", name)
         elif name in ("revokedAt", "sys.revokedAt"):
-            if value != "null":
+            # An empty value is how axios sends ``revokedAt: null`` (contentful-cli's sec-check does).
+            if value not in ("null", ""):
                 raise invalid_query(f"{name} takes only null (not revoked)", name)
             revoked = False
         else:
@@ -182,3 +188,38 @@ def _instant(name: str, value: str) -> datetime:
         raise invalid_query(
             f"{name} is outside the calendar in UTC (0001-01-01 to 9999-12-31)", name
         ) from None
+
+
+@dataclass(frozen=True)
+class Paging:
+    """skip, limit and order of a listing that takes no filters (GET /organizations)."""
+
+    skip: int
+    limit: int
+    order: str
+    descending: bool
+
+
+def parse_paging(params: QueryParams, orders: tuple[str, ...]) -> Paging:
+    """skip/limit/order as the token listings take them; any other parameter is a 400 InvalidQuery."""
+    refuse_secret_in_url(params)
+    skip, limit = 0, DEFAULT_LIMIT
+    order, descending = orders[0], False
+    for name in dict.fromkeys(params.keys()):
+        values = params.getlist(name)
+        if len(values) > 1:
+            raise invalid_query(f"the query parameter {_shown(name)} is given more than once", _shown(name))
+        value = values[0]
+        if name == "skip":
+            skip = _whole(name, value, 0, MAX_DEPTH)
+        elif name == "limit":
+            limit = _whole(name, value, 1, MAX_LIMIT)
+        elif name == "order":
+            if value.removeprefix("-") not in orders:
+                raise invalid_query(f"order takes one of {', '.join(f'[-]{o}' for o in orders)}", "order")
+            order, descending = value.removeprefix("-"), value.startswith("-")
+        else:
+            raise invalid_query(f"unknown query parameter {_shown(name)}", _shown(name))
+    if skip + limit > MAX_DEPTH:
+        raise invalid_query(f"skip + limit must be at most {MAX_DEPTH}", "skip")
+    return Paging(skip, limit, order, descending)

@@ -17,16 +17,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tokentui.api.auth import authenticated, service_of
 from tokentui.api.body import Fields, read_json
-from tokentui.api.errors import not_found, validation_failed
+from tokentui.api.errors import invalid_query, not_found, validation_failed
 from tokentui.api.limits import bounded_listing
-from tokentui.api.params import Listing, parse_listing
-from tokentui.api.shapes import MEDIA_TYPE, array_json, organization_json, token_json, user_json
+from tokentui.api.params import Listing, Paging, parse_listing, parse_paging
+from tokentui.api.shapes import (
+    MEDIA_TYPE,
+    array_json,
+    membership_json,
+    organization_json,
+    token_json,
+    user_json,
+)
 from tokentui.core.access.bearer import Bearer, org_actor, record_use, require, user_actor
+from tokentui.core.dates import iso_millis
 from tokentui.core.errors import Conflict, InvalidInput, StoreError
 from tokentui.core.listing.api_filters import Page, list_page, own_user_token
 from tokentui.core.people.actors import Actor
@@ -38,6 +47,9 @@ TOKEN = "PersonalAccessToken"
 _TOKEN_ID = re.compile(r"[0-9A-Za-z]{1,32}")
 _ORG_ID = re.compile(r"[0-9]{1,12}")
 ALL_KINDS = frozenset(TokenKind)
+_ORG_ORDERS = ("name", "sys.id")
+# Which field of POST /users/me/access_tokens a core refusal is about, by the words of its message.
+_FIELD_WORDS = (("scope", "scopes"), ("expir", "expiresIn"), ("name", "name"))
 log = logging.getLogger("tokentui.api")
 
 
@@ -81,14 +93,27 @@ async def create_token(request: Request) -> Response:
 
     def create() -> tuple[TokenView, str]:
         expires: str | datetime = "never" if expires_in is None else _expiry(service.now(), expires_in)
-        created = service.create_token(
-            user_actor(service, bearer), TokenKind.PERSONAL, name=name, scopes=scopes or (), expires=expires
-        )
+        actor = user_actor(service, bearer)
+        try:
+            created = service.create_token(
+                actor, TokenKind.PERSONAL, name=name, scopes=scopes or (), expires=expires
+            )
+        except InvalidInput as exc:
+            raise validation_failed(str(exc), [_field_of(str(exc))]) from None
         used_after_change(service, bearer)
         return created.token, created.secret
 
     view, secret = await run_in_threadpool(create)
     return answer(token_json(view, secret=secret), 201)
+
+
+def _field_of(message: str) -> str:
+    """The request field a core refusal of a new token names (every 422 names its field)."""
+    lowered = message.lower()
+    for word, field in _FIELD_WORDS:
+        if word in lowered:
+            return field
+    return "name"
 
 
 def _expiry(now: datetime, seconds: int) -> datetime:
@@ -178,18 +203,64 @@ async def organization_tokens(request: Request) -> Response:
 async def organizations(request: Request) -> Response:
     """GET /organizations: the organizations the user belongs to (so a client can find their ids)."""
     bearer = await authenticated(request)
+    paging = parse_paging(request.query_params, _ORG_ORDERS)
     service = service_of(request)
     orgs = await run_in_threadpool(service.organizations, bearer.email)
     await used(request, bearer)
-    items = [organization_json(o) for o in orgs]
-    return answer(array_json(items, total=len(items), skip=0, limit=max(len(items), 1)))
+    # An organization's id is an integer in the store: sys.id orders by its number, not its text.
+    key = (lambda o: o.id) if paging.order == "sys.id" else (lambda o: (o.name.casefold(), o.id))
+    ordered = sorted(orgs, key=key, reverse=paging.descending)
+    items = [organization_json(o) for o in ordered[paging.skip : paging.skip + paging.limit]]
+    return answer(array_json(items, total=len(orgs), skip=paging.skip, limit=paging.limit))
 
 
 async def me(request: Request) -> Response:
-    """GET /users/me: the user the token acts for."""
+    """GET /users/me: the user the token acts for, with what the store knows of them.
+
+    The store holds a display name but no sign-in history, avatar or second factor, so
+    signInCount, avatarUrl and 2faEnabled are not sent rather than sent made up.
+    """
     bearer = await authenticated(request)
+    known = await run_in_threadpool(service_of(request).profile, bearer.user_id)
     await used(request, bearer)
-    return answer(user_json(bearer.user_id, bearer.email))
+    body = user_json(bearer.user_id, bearer.email)
+    if known is not None:
+        first, _, last = known.name.strip().partition(" ")
+        body.update(firstName=first, lastName=last.strip(), activated=True)
+        body["sys"]["createdAt"] = iso_millis(known.created_at)
+    return answer(body)
+
+
+async def organization_memberships(request: Request) -> Response:
+    """GET /organizations/{org_id}/organization_memberships: the members, a page at a time (admins)."""
+    bearer = await authenticated(request)
+    request.state.resource_type = "Organization"
+    org_id = request.path_params["org_id"]
+    if not _ORG_ID.fullmatch(org_id):
+        raise not_found("Organization")
+    paging, query = _membership_paging(request)
+    service = service_of(request)
+    await run_in_threadpool(org_actor, service, bearer, int(org_id), admin=True)
+    page = await run_in_threadpool(
+        lambda: service.membership_page(int(org_id), skip=paging.skip, limit=paging.limit, query=query)
+    )
+    await used(request, bearer)
+    items = [membership_json(org_id, m) for m in page.items]
+    includes = {"User": [user_json(m.user_id, m.email) for m in page.items]}
+    return answer(
+        array_json(items, total=page.total, skip=paging.skip, limit=paging.limit, includes=includes)
+    )
+
+
+def _membership_paging(request: Request) -> tuple[Paging, str | None]:
+    """Paging, and ``query`` (contentful-cli's sec-check finds its own membership with its user id)."""
+    # The SDKs send include=sys.user; the users are always included, so it changes nothing.
+    taken = ("include", "query")
+    params = QueryParams([(k, v) for k, v in request.query_params.multi_items() if k not in taken])
+    queries = request.query_params.getlist("query")
+    if len(queries) > 1 or any(len(q) > 256 for q in queries):
+        raise invalid_query("query is given more than once or is too long", "query")
+    return parse_paging(params, ("sys.createdAt",)), (queries[0].strip() or None) if queries else None
 
 
 # -- listing helpers ----------------------------------------------------------------------

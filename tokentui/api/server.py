@@ -72,10 +72,10 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(service: Service, *, configure_logging: bool = True) -> uvicorn.Server:
-    """A uvicorn server for the app over ``service`` (not yet running)."""
+def make_server(service: Service, *, configure_logging: bool = True, **app_options: Any) -> uvicorn.Server:
+    """A uvicorn server for the app over ``service`` (not yet running); ``app_options`` go to create_app."""
     config = uvicorn.Config(
-        create_app(service),
+        create_app(service, **app_options),
         log_config=LOG_CONFIG if configure_logging else None,
         access_log=False,
         # Trust X-Forwarded-For/-Proto only from the addresses in FORWARDED_ALLOW_IPS (default: loopback).
@@ -97,10 +97,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def run(service: Service, host: str, port: int, announce: Callable[[str], None]) -> None:
+def run(service: Service, host: str, port: int, announce: Callable[[str], None], **app_options: Any) -> None:
     """Serve until interrupted; ``announce`` is told the address actually bound."""
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     announce(f"http://{shown}:{bound_port}")
-    make_server(service).run(sockets=[sock])
+    make_server(service, **app_options).run(sockets=[sock])

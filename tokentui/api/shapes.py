@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokentui.core.dates import iso_millis
+from tokentui.core.people.memberships import MembershipView
 from tokentui.core.results import OrgView, TokenView
 from tokentui.core.vocabulary import KINDS, TokenKind
 
@@ -66,6 +67,20 @@ def token_json(view: TokenView, *, secret: str | None = None, with_user: bool = 
 def user_json(user: int, email: str) -> dict[str, Any]:
     """A User resource."""
     return {"sys": {"type": "User", "id": user_id(user)}, "email": email}
+
+
+def membership_json(org_id: str, membership: MembershipView) -> dict[str, Any]:
+    """An OrganizationMembership: the role and a link to the user, as Contentful shapes it."""
+    return {
+        "role": membership.role,
+        "sys": {
+            "type": "OrganizationMembership",
+            "id": str(membership.id),
+            "createdAt": iso_millis(membership.created_at),
+            "user": link("User", user_id(membership.user_id)),
+            "organization": link("Organization", org_id),
+        },
+    }
 
 
 def organization_json(org: OrgView) -> dict[str, Any]:

@@ -15,8 +15,23 @@ from tokentui.cli.context import Context, common_options, pass_context
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port (0: any free port)."
 )
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="An origin browser pages may call the API from (repeatable; default: any, as the API takes "
+    "bearer tokens, never cookies).",
+)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(0),
+    default=50,
+    show_default=True,
+    help="Requests per second each token may make on this instance (0: no limit).",
+)
 @pass_context
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(obj: Context, host: str, port: int, cors_origins: tuple[str, ...], rate_limit: int) -> None:
     """Serve the token API over HTTP until interrupted.
 
     Plain HTTP, on loopback by default: put a TLS-terminating reverse proxy in
@@ -42,7 +57,7 @@ def serve(obj: Context, host: str, port: int) -> None:
         click.echo(f"tokentui: serving the token API on {url} (Ctrl-C to stop)", err=True)
 
     try:
-        run(service, host, port, announce)
+        run(service, host, port, announce, cors_origins=cors_origins or ("*",), rate_limit=rate_limit)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:

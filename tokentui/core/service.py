@@ -32,7 +32,7 @@ from tokentui.core.audit_chain import ChainCheck
 from tokentui.core.dates import Clock, utc_now
 from tokentui.core.listing import reading, visibility
 from tokentui.core.listing.queries import TokenQuery
-from tokentui.core.people import actors, members, organizations, spaces
+from tokentui.core.people import actors, members, memberships, organizations, spaces
 from tokentui.core.people.actors import Actor
 from tokentui.core.results import (
     AuditView,
@@ -85,6 +85,16 @@ class Service:
     def organizations(self, email: str) -> list[OrgView]:
         """Every organization the user belongs to, with their role (for the org switcher)."""
         return organizations.organizations(self.store, email)
+
+    def membership_page(
+        self, org_id: int, *, skip: int, limit: int, query: str | None = None
+    ) -> memberships.MembershipPage:
+        """A page of the organization's memberships, oldest first (the API's organization_memberships)."""
+        return memberships.membership_page(self.store, org_id, skip=skip, limit=limit, query=query)
+
+    def profile(self, user_id: int) -> memberships.Profile | None:
+        """What the store knows of the user (the API's /users/me)."""
+        return memberships.profile(self.store, user_id)
 
     def is_empty(self) -> bool:
         """Whether the store holds no organization at all (the console then offers demo data)."""
