@@ -58,9 +58,15 @@ LOG_CONFIG: dict[str, Any] = {
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host``:``port`` (port 0: any free port)."""
+    """A listening TCP socket on ``host``:``port`` (port 0: any free port).
+
+    Made with ``IPPROTO_TCP`` named, not protocol 0: asyncio sets ``TCP_NODELAY``
+    on an accepted connection only when its socket says it is TCP, and without
+    it every answer on a kept-alive connection waits for the client's delayed
+    acknowledgement of the previous one (Nagle's algorithm).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
