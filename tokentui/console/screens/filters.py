@@ -9,16 +9,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
-from tokentui.console.widgets.text_input import TextInput
+from tokentui.console.type_ahead import FieldInput as TextInput
+from tokentui.console.type_ahead import TypeAheadScreen
 from tokentui.core.vocabulary import Status, TokenKind
 from tokentui.text import inert
 
 
-class FiltersScreen(ModalScreen[Filters | None]):
+class FiltersScreen(TypeAheadScreen[Filters | None]):
     """Choose filters; Apply stays disabled while a date is malformed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,7 +70,8 @@ class FiltersScreen(ModalScreen[Filters | None]):
 
     def on_mount(self) -> None:
         self._show_range()
-        self.query_one("#kinds", SelectionList).focus()
+        self.set_focus(self.query_one("#kinds", SelectionList))
+        self.ready()
 
     def _show_range(self) -> None:
         self.query_one("#expiry-range").display = (

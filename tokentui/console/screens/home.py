@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
 from tokentui.console.filters import ExpiryChoice, Filters
-from tokentui.console.type_ahead import route_to_search
+from tokentui.console.type_ahead import route_to_dialog, route_to_search
 from tokentui.console.widgets.key_footer import KeyFooter
 from tokentui.console.widgets.search_box import SearchBox
 from tokentui.console.widgets.token_columns import COLUMNS
@@ -146,6 +146,14 @@ class HomeScreen(Screen[None]):
         self.set_focus(self.query_one("#search", Input))
 
     def on_key(self, event: events.Key) -> None:
+        if route_to_dialog(self, event):
+            return
+        if event.key == "f" and self.focused is self.table:
+            # Opened here, not by the binding: the keys queued behind "f" then reach the dialog.
+            event.stop()
+            event.prevent_default()
+            self.action_filters()
+            return
         # "/dep" typed or pasted faster than the focus moves must search, not toggle filters.
         route_to_search(self, self.query_one("#search", SearchBox), event)
 
