@@ -30,7 +30,7 @@ from typing import Any  # noqa: E402
 
 SIZE = (120, 35)
 # Every column the table sorts by (tokentui.core.listing.queries.SortKey), the console's default first.
-SORTS = ("created", "name", "kind", "author", "expires", "status", "last4", "space")
+SORTS = ("created", "name", "kind", "author", "expires", "status", "last4", "space", "last_used", "access")
 # Typed into the search box a character at a time, then erased: words many names share,
 # rarer ones, one that matches nothing, and last-four-like fragments.
 SEARCHES = ("deploy", "bot 42", "login 7", "zapier", "qa run 9", "nothing here", "Ab3", "website 1")
