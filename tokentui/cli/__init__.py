@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import click
 
 from tokentui import __version__, settings
-from tokentui.cli import audit, expire, notify, org, serve, spaces, teams, tokens, users, verify
+from tokentui.cli import audit, expire, findings, notify, org, serve, spaces, teams, tokens, users, verify
 from tokentui.cli.context import Context, common_options
 from tokentui.core.errors import TokentuiError
 from tokentui.text import printable
@@ -56,6 +56,7 @@ for command in (
     tokens.tokens,
     verify.verify,
     audit.audit,
+    findings.findings,
     expire.expire,
     serve.serve,
     notify.notify,

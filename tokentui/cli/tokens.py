@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,11 +30,26 @@ from tokentui.text import printable
 if TYPE_CHECKING:
     from tokentui.core.results import TokenView
 
-TOKEN_HEADERS = ("id", "name", "kind", "author", "created", "expires", "status", "last4", "space/env")
+TOKEN_HEADERS = (
+    "id",
+    "name",
+    "kind",
+    "author",
+    "created",
+    "expires",
+    "status",
+    "last4",
+    "space/env",
+    "last used",
+    "access",
+)
+FORMATS = ("table", "json", "csv")
 
 
-def token_row(token: TokenView) -> list[str]:
+def token_row(token: TokenView, now: datetime) -> list[str]:
     """One token as the table's cells."""
+    from tokentui.core.dates import relative
+
     where = token.space or "-"
     if token.environment:
         where += f"/{token.environment}"
@@ -47,7 +63,70 @@ def token_row(token: TokenView) -> list[str]:
         token.status_label,
         token.last4,
         where,
+        relative(token.last_used_at, now),
+        token.access,
     ]
+
+
+def _csv_cell(value: Any) -> str:
+    """A JSON value as one CSV cell: lists space-separated, null empty, booleans as JSON spells them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+def write_csv(rows: Iterable[TokenView]) -> None:
+    """A header row of the JSON fields, then one row a token, streamed.
+
+    The csv module quotes whatever a name holds (commas, quotes, line breaks), so a
+    hostile name stays one cell of one row.
+    """
+    writer: Any = None
+    for token in rows:
+        record = token.to_json()
+        if writer is None:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(record), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow({key: _csv_cell(value) for key, value in record.items()})
+    if writer is None:
+        # No token matched: the header alone, from the fields every token has.
+        from tokentui.core.results import TokenView
+
+        csv.writer(sys.stdout, lineterminator="\n").writerow(_json_fields(TokenView))
+    sys.stdout.flush()
+
+
+def _json_fields(view: type[TokenView]) -> list[str]:
+    """The keys of a token's JSON (the CSV header when no row gives them), from a blank token."""
+    from datetime import UTC
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    blank = view(
+        id="",
+        kind=TokenKind.PERSONAL,
+        name="",
+        scopes=(),
+        author="",
+        author_id=0,
+        space=None,
+        environment=None,
+        branches=(),
+        app_name=None,
+        status=Status.ACTIVE,
+        revoked_reason=None,
+        last4="",
+        notify=False,
+        created_at=epoch,
+        updated_at=epoch,
+        expires_at=None,
+        revoked_at=None,
+        last_used_at=None,
+    )
+    return list(blank.to_json())
 
 
 def token_details(token: TokenView) -> str:
@@ -171,6 +250,18 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
 @click.option("--created-before", metavar="DATE", help="Created on or before this day.")
 @click.option("--expires-after", metavar="DATE", help="Expiring on or after this day.")
 @click.option("--expires-before", metavar="DATE", help="Expiring on or before this day.")
+@click.option("--never-expires", is_flag=True, help="Only tokens with no expiry.")
+@click.option("--never-used", is_flag=True, help="Only tokens never used.")
+@click.option(
+    "--unused-for",
+    metavar="DURATION",
+    help="Not used for this long (90d, 12w); never-used tokens count from their creation.",
+)
+@click.option(
+    "--can-write",
+    is_flag=True,
+    help="Only tokens able to change content (PAT/OAuth with manage, authtokens, management with write).",
+)
 @click.option(
     "--sort",
     type=DeferredChoice(_sort_keys),
@@ -179,6 +270,13 @@ def _day_bound(value: str | None, what: str, *, end: bool = False) -> datetime |
 )
 @click.option("--asc", is_flag=True, help="Ascending order (default: descending).")
 @click.option("--limit", type=click.IntRange(0, sys.maxsize), default=None, help="At most this many rows.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="table (default), json or csv (a header row, then one row a token; scopes space-separated).",
+)
 @json_option
 @pass_context
 def tokens_list(
@@ -194,17 +292,26 @@ def tokens_list(
     created_before: str | None,
     expires_after: str | None,
     expires_before: str | None,
+    never_expires: bool,
+    never_used: bool,
+    unused_for: str | None,
+    can_write: bool,
     sort: str,
     asc: bool,
     limit: int | None,
+    output_format: str | None,
     as_json: bool,
 ) -> None:
-    """Tokens with access to the organization (admins), or your own (members). Streams with --json."""
+    """Tokens with access to the organization (admins), or your own (members). Streams with --json and csv."""
     from itertools import islice
 
     from tokentui.core.listing.queries import SortKey, TokenQuery
+    from tokentui.core.tokens.expiry import parse_duration
     from tokentui.core.tokens.secret_format import LAST_FOUR_LENGTH
 
+    if as_json and output_format not in (None, "json"):
+        raise InvalidInput(f"--json and --format {output_format} ask for different outputs")
+    output = "json" if as_json else (output_format or "table")
     if last4 is not None and len(last4.strip()) != LAST_FOUR_LENGTH:
         raise InvalidInput("--last4 takes exactly four characters")
     query = TokenQuery(
@@ -219,16 +326,24 @@ def tokens_list(
         created_before=_day_bound(created_before, "--created-before", end=True),
         expires_after=_day_bound(expires_after, "--expires-after"),
         expires_before=_day_bound(expires_before, "--expires-before", end=True),
+        no_expiry=never_expires,
+        never_used=never_used,
+        unused_for=parse_duration(unused_for, "--unused-for") if unused_for is not None else None,
+        can_write=can_write,
         sort=SortKey(sort),
         descending=not asc,
     )
     rows = obj.service.iter_tokens(obj.actor(), query)
     if limit is not None:
         rows = islice(rows, limit)
-    if as_json:
+    if output == "json":
         stream_json_array(t.to_json() for t in rows)
         return
-    cells = [token_row(t) for t in rows]
+    if output == "csv":
+        write_csv(rows)
+        return
+    now = obj.service.now()
+    cells = [token_row(t, now) for t in rows]
     click.echo(table(TOKEN_HEADERS, cells) if cells else "No tokens match.")
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from tokentui.core import audit
+from tokentui.core import findings as hygiene
 from tokentui.core.access import find as finding
 from tokentui.core.access import last_used
 from tokentui.core.access import verify as verifying
@@ -253,6 +254,10 @@ class Service:
     ) -> list[ColumnElement[bool]]:
         """The WHERE clauses of what ``actor`` sees of ``query`` (:func:`visibility.where`; tests read it)."""
         return visibility.where(session, actor, query, self.now(), rows=rows)
+
+    def findings(self, actor: Actor) -> list[tuple[hygiene.Finding, int]]:
+        """The hygiene report: each finding with how many of the tokens the actor sees it holds."""
+        return [(f, self.count_tokens(actor, f.query)) for f in hygiene.FINDINGS]
 
     # -- access ----------------------------------------------------------------------
 

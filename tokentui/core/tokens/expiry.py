@@ -56,6 +56,20 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
     return check_expiry(end_of_day(day), now)
 
 
+def parse_duration(text: str, what: str, *, at_most: timedelta = LIMITS.max_expiry) -> timedelta:
+    """A positive duration option (``12h``, ``90d``, ``2w``, ``1y``) up to ``at_most``, or InvalidInput naming the option."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        raise InvalidInput(f"{what} {text!r} is not a duration (12h, 90d, 2w, 1y)")
+    digits = match.group(1).lstrip("0")
+    if not digits:
+        raise InvalidInput(f"{what} {text!r} must be longer than nothing")
+    hours = int(digits) * _UNIT_HOURS[match.group(2)] if len(digits) <= _MAX_DIGITS else None
+    if hours is None or hours > at_most // timedelta(hours=1):
+        raise InvalidInput(f"{what} {text!r} is too long (at most {at_most.days} days)")
+    return timedelta(hours=hours)
+
+
 def check_expiry(instant: datetime, now: datetime) -> datetime:
     """``instant`` if it is a valid expiry (in the future, within the maximum), else InvalidInput."""
     if instant.tzinfo is None:
