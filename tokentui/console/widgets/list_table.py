@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual import events
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 
 class ListTable(DataTable[Any]):
@@ -14,11 +16,61 @@ class ListTable(DataTable[Any]):
     DataTable measures new rows when it is next idle, but a frame drawn before that (a busy
     machine, a layout pass) caches the cells at the old widths, and the cache outlives the
     measurement: the cursor row stayed cut to the header's widths. Measuring clears the cache.
+
+    ``flex`` names the column that takes the width the others leave (at least ``flex_min``),
+    so a long cell there is cut rather than pushing the columns after it off screen; ``caps``
+    bounds the width of other columns (their cells are cut to it). Cells to be cut with an
+    ellipsis are ``Text`` with ``overflow="ellipsis"``.
     """
+
+    def __init__(
+        self,
+        *,
+        flex: str | None = None,
+        flex_min: int = 12,
+        caps: Mapping[str, int] | None = None,
+        id: str | None = None,
+        cursor_type: Any = "cell",
+        zebra_stripes: bool = False,
+    ) -> None:
+        super().__init__(id=id, cursor_type=cursor_type, zebra_stripes=zebra_stripes)
+        self.flex = flex
+        self.flex_min = flex_min
+        self.caps = dict(caps or {})
 
     async def _on_idle(self, event: events.Idle) -> None:
         measured = self._require_update_dimensions or bool(self._updated_cells)
         await super()._on_idle(event)
         if measured:
+            if self._fit():
+                self._require_update_dimensions = True  # the next idle sizes the scroll range
             self._clear_caches()
             self.refresh()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self._fit():
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh()
+
+    def _fit(self) -> bool:
+        """Cap the capped columns and give the flex column the rest; whether a width changed."""
+        changed = False
+        for key, cap in self.caps.items():
+            column = self.columns.get(ColumnKey(key))
+            if column is not None and column.auto_width and column.content_width > cap:
+                column.content_width = cap
+                changed = True
+        flex = self.columns.get(ColumnKey(self.flex)) if self.flex else None
+        if flex is None:
+            return changed
+        others = sum(column.get_render_width(self) for column in self.columns.values() if column is not flex)
+        # Room for the vertical scrollbar is kept whether it shows yet or not: it comes with the
+        # rows, and gives the table no resize to fit again by.
+        room = self.size.width - self.styles.scrollbar_size_vertical - others - 2 * self.cell_padding
+        width = max(self.flex_min, room)
+        if flex.auto_width or flex.width != width:
+            flex.auto_width = False
+            flex.width = width
+            changed = True
+        return changed
