@@ -23,8 +23,14 @@ if TYPE_CHECKING:
     from tokentui.core.results import AuditView
 
 PAGE = 200
-# The widest the Who column gets: longer e-mails are cut.
-WHO_WIDTH = 28
+
+
+def _who_width(table_width: int) -> int:
+    """The widest the Who column gets (longer e-mails are cut): a quarter of the table, so
+    What keeps room at 80 columns, and no more than an e-mail needs on a wide screen."""
+    return max(16, min(36, table_width // 4))
+
+
 ACTIONS = (
     ("every action", ""),
     ("token created", "token.create"),
@@ -71,7 +77,7 @@ class AuditScreen(Screen[None]):
         # Who before Action and What, What taking the rest of the width and cut: the actor stays
         # on screen at 80 columns whatever the summaries' lengths.
         table = ListTable(
-            id="audit", cursor_type="row", zebra_stripes=True, flex="what", caps={"who": WHO_WIDTH}
+            id="audit", cursor_type="row", zebra_stripes=True, flex="what", caps={"who": _who_width}
         )
         for title, key in (("When (UTC)", "when"), ("Who", "who"), ("Action", "action"), ("What", "what")):
             table.add_column(title, key=key)

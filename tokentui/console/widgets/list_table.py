@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual import events
@@ -19,8 +19,8 @@ class ListTable(DataTable[Any]):
 
     ``flex`` names the column that takes the width the others leave (at least ``flex_min``),
     so a long cell there is cut rather than pushing the columns after it off screen; ``caps``
-    bounds the width of other columns (their cells are cut to it). Cells to be cut with an
-    ellipsis are ``Text`` with ``overflow="ellipsis"``.
+    bounds the width of other columns by the table's width (their cells are cut to it). Cells
+    to be cut with an ellipsis are ``Text`` with ``overflow="ellipsis"``.
     """
 
     def __init__(
@@ -28,7 +28,7 @@ class ListTable(DataTable[Any]):
         *,
         flex: str | None = None,
         flex_min: int = 12,
-        caps: Mapping[str, int] | None = None,
+        caps: Mapping[str, Callable[[int], int]] | None = None,
         id: str | None = None,
         cursor_type: Any = "cell",
         zebra_stripes: bool = False,
@@ -37,6 +37,9 @@ class ListTable(DataTable[Any]):
         self.flex = flex
         self.flex_min = flex_min
         self.caps = dict(caps or {})
+        # The widths capped columns' cells need, kept apart from the capped width they are given:
+        # a wider screen gives them back.
+        self._natural: dict[str, int] = {}
 
     async def _on_idle(self, event: events.Idle) -> None:
         measured = self._require_update_dimensions or bool(self._updated_cells)
@@ -58,8 +61,12 @@ class ListTable(DataTable[Any]):
         changed = False
         for key, cap in self.caps.items():
             column = self.columns.get(ColumnKey(key))
-            if column is not None and column.auto_width and column.content_width > cap:
-                column.content_width = cap
+            if column is None or not column.auto_width:
+                continue
+            natural = self._natural[key] = max(self._natural.get(key, 0), column.content_width)
+            width = min(natural, cap(self.size.width))
+            if column.content_width != width:
+                column.content_width = width
                 changed = True
         flex = self.columns.get(ColumnKey(self.flex)) if self.flex else None
         if flex is None:
