@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from tokentui.core.results import AuditView
 
 PAGE = 200
+
+
+def _who_width(table_width: int) -> int:
+    """The widest the Who column gets (longer e-mails are cut): a quarter of the table, so
+    What keeps room at 80 columns, and no more than an e-mail needs on a wide screen."""
+    return max(16, min(36, table_width // 4))
+
+
 ACTIONS = (
     ("every action", ""),
     ("token created", "token.create"),
@@ -32,6 +41,13 @@ ACTIONS = (
     ("member added", "member.add"),
     ("space events", "space."),
 )
+
+
+def _cut(text: Text) -> Text:
+    """``text`` kept to one line, cut with an ellipsis where its column ends."""
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
 
 
 class AuditScreen(Screen[None]):
@@ -58,8 +74,13 @@ class AuditScreen(Screen[None]):
             yield Select[str](ACTIONS, value="", allow_blank=False, id="audit-action", compact=True)
         yield Static("", id="audit-summary", markup=False)
         yield Static("Checking the audit chain...", id="audit-chain", markup=False)
-        table = ListTable(id="audit", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When (UTC)", "Action", "What", "Who")
+        # Who before Action and What, What taking the rest of the width and cut: the actor stays
+        # on screen at 80 columns whatever the summaries' lengths.
+        table = ListTable(
+            id="audit", cursor_type="row", zebra_stripes=True, flex="what", caps={"who": _who_width}
+        )
+        for title, key in (("When (UTC)", "when"), ("Who", "who"), ("Action", "action"), ("What", "what")):
+            table.add_column(title, key=key)
         yield table
         yield Footer()
 
@@ -110,9 +131,9 @@ class AuditScreen(Screen[None]):
         for event in events:
             table.add_row(
                 inert(minute(event.at)),
+                _cut(inert(event.actor or "tokentui")),
                 inert(event.action),
-                inert(event.summary),
-                inert(event.actor or "tokentui"),
+                _cut(inert(event.summary)),
                 key=str(event.id),
             )
         self.loaded += len(events)

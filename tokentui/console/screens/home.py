@@ -42,6 +42,7 @@ class HomeScreen(Screen[None]):
         Binding("r", "revoke", "Revoke"),
         Binding("R", "reset", "Reset", key_display="R"),
         Binding("l", "audit", "Audit"),
+        Binding("ctrl+r", "refresh_table", "Refresh: show changes made elsewhere", show=False),
         Binding("e", "expiring", "Expiring", show=False),
         Binding("c", "clear", "Clear filters", show=False),
         Binding("m", "mine", "Mine / all", show=False),
@@ -92,11 +93,13 @@ class HomeScreen(Screen[None]):
         if app.service is None or app.actor is None:
             return
         query = self.filters.to_query(app.service.now())
+        current = self.table.current if keep_cursor else None
         self.table.show(
             TokenPages(app.service, app.actor, query),
             sort_key=self.filters.sort,
             descending=self.filters.descending,
             keep_cursor=keep_cursor,
+            follow=current.id if current is not None else None,
         )
         if expiring:
             self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
@@ -135,6 +138,11 @@ class HomeScreen(Screen[None]):
             parts.append("no tokens yet: n creates one")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
         self.query_one("#summary", Static).update(inert(" · ".join(parts)), layout=False)
+
+    def action_refresh_table(self) -> None:
+        """Read the table again: tokens made, revoked or expired elsewhere (the CLI, the API) show."""
+        self.reload(keep_cursor=True)
+        self.notify("Refreshed.", timeout=2)
 
     def _apply(self, filters: Filters) -> None:
         self.filters = filters

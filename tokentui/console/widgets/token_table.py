@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tokentui.console.widgets.table_loader import Count, Read, TableLoader
+from tokentui.console.widgets.table_loader import PAGE_SIZE, Count, Read, TableLoader
 from tokentui.console.widgets.token_columns import COLUMNS, GAP, MIN_WIDTH, column_widths
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class TokenTable(ScrollView, can_focus=True):
             start_count=self._start_count,
             soon=self.call_later,
             later=self.set_timer,
-            on_rows=self.refresh,
+            on_rows=self._rows_came,
             on_total=self._counted,
             on_first_page=self._first_page_came,
         )
@@ -142,13 +142,28 @@ class TokenTable(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[TokenView, bool, int], Strip] = LRUCache(CACHED_STRIPS)
         self._paint: _Paint | None = None  # while the table paints
         self._placeholders_due: Timer | None = None
+        # The token the cursor goes back to once its row is read (a reload keeping the cursor).
+        self._follow: str | None = None
 
     # -- data -------------------------------------------------------------------
 
-    def show(self, source: TokenPages, *, sort_key: str, descending: bool, keep_cursor: bool = False) -> None:
-        """Show ``source``'s rows: count them, then load pages as they come on screen."""
+    def show(
+        self,
+        source: TokenPages,
+        *,
+        sort_key: str,
+        descending: bool,
+        keep_cursor: bool = False,
+        follow: str | None = None,
+    ) -> None:
+        """Show ``source``'s rows: count them, then load pages as they come on screen.
+
+        ``keep_cursor`` leaves the cursor on its row; ``follow`` (a token's id) then moves it
+        to that token's row once a page read holds it (tokens made elsewhere moved it down).
+        """
         self.sort_key = sort_key
         self.descending = descending
+        self._follow = follow if keep_cursor else None
         if not keep_cursor:
             self.set_reactive(TokenTable.cursor, 0)  # no repaint yet (below)
             self._scroll_cursor_into_view()
@@ -159,6 +174,22 @@ class TokenTable(ScrollView, can_focus=True):
             self._placeholders_due.stop()
         self._placeholders_due = self.set_timer(OLD_ROWS_KEPT, self.refresh)
         self.loader.show(source, from_row=self.cursor)
+
+    def _rows_came(self) -> None:
+        if self._follow is not None:
+            self._find_followed()
+        self.refresh()
+
+    def _find_followed(self) -> None:
+        """Put the cursor on the followed token if a page kept holds it."""
+        for page in sorted(self.loader.kept):
+            for index in range(page * PAGE_SIZE, (page + 1) * PAGE_SIZE):
+                token = self.row(index)
+                if token is not None and token.id == self._follow:
+                    self._follow = None
+                    if index != self.cursor:
+                        self.cursor = index
+                    return
 
     def _start_count(self, count: Count) -> None:
         self.run_worker(self._count(count), group="count", exclusive=True)
@@ -387,6 +418,7 @@ class TokenTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _move_to(self, index: int) -> None:
+        self._follow = None  # the user moved the cursor: it stays where they put it
         self.cursor = max(0, min(index, self.total - 1))
 
     def action_cursor(self, delta: int) -> None:
