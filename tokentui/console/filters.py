@@ -90,6 +90,17 @@ class Filters:
             parts.append(self.expiry.label)
         return parts
 
+    def inverted(self) -> list[str]:
+        """Each date range whose start is after its end (nothing can match it), in a few words."""
+        ranges = [("created", self.created_from, self.created_to)]
+        if self.expiry is ExpiryChoice.CUSTOM:
+            ranges.append(("expires", self.expires_from, self.expires_to))
+        return [
+            f"{what} from {start.isoformat()} is after {end.isoformat()}"
+            for what, start, end in ranges
+            if start and end and start > end
+        ]
+
     def to_query(self, now: datetime) -> TokenQuery:
         """The token query these choices stand for at ``now``."""
         from tokentui.core.listing.queries import SortKey, TokenQuery

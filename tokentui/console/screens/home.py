@@ -132,6 +132,9 @@ class HomeScreen(Screen[None]):
             soon = self.expiring_soon
             parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
         described = self.filters.describe()
+        if described and total == 0:
+            # Said first, where even 80 columns show it: a blank table alone reads as a fault.
+            parts[1:1] = ["nothing matches; c clears the filters", *self.filters.inverted()]
         if described:
             parts.append("filters: " + "; ".join(described) + " (c clears)")
         elif total == 0:
@@ -146,6 +149,9 @@ class HomeScreen(Screen[None]):
 
     def _apply(self, filters: Filters) -> None:
         self.filters = filters
+        for inverted in filters.inverted():
+            # Nothing can match such a range: say so where any width shows it, not only in the summary.
+            self.notify(f"Nothing can match: {inverted}.", severity="warning")
         self.reload()
 
     # -- search and filters -----------------------------------------------------
