@@ -18,6 +18,7 @@ InvalidQuery naming the parameter, never silently ignored. A secret in the URL
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -61,6 +62,15 @@ class Listing:
     matches_nothing: bool = False
 
 
+def _single_values(params: QueryParams) -> Iterator[tuple[str, str]]:
+    """Each query parameter with its one value; one given more than once is a 400 InvalidQuery."""
+    for name in dict.fromkeys(params.keys()):
+        values = params.getlist(name)
+        if len(values) > 1:
+            raise invalid_query(f"the query parameter {_shown(name)} is given more than once", _shown(name))
+        yield name, values[0]
+
+
 def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> Listing:
     """The listing asked for by ``params``; kinds are narrowed to ``allowed_kinds``."""
     refuse_secret_in_url(params)
@@ -69,11 +79,7 @@ def parse_listing(params: QueryParams, allowed_kinds: frozenset[TokenKind]) -> L
     bounds: list[Bound] = []
     skip, limit = 0, DEFAULT_LIMIT
     sort, descending = SortKey.CREATED, True
-    for name in dict.fromkeys(params.keys()):
-        values = params.getlist(name)
-        if len(values) > 1:
-            raise invalid_query(f"the query parameter {_shown(name)} is given more than once", _shown(name))
-        value = values[0]
+    for name, value in _single_values(params):
         if name == "skip":
             skip = _whole(name, value, 0, MAX_DEPTH)
         elif name == "limit":
@@ -205,11 +211,7 @@ def parse_paging(params: QueryParams, orders: tuple[str, ...]) -> Paging:
     refuse_secret_in_url(params)
     skip, limit = 0, DEFAULT_LIMIT
     order, descending = orders[0], False
-    for name in dict.fromkeys(params.keys()):
-        values = params.getlist(name)
-        if len(values) > 1:
-            raise invalid_query(f"the query parameter {_shown(name)} is given more than once", _shown(name))
-        value = values[0]
+    for name, value in _single_values(params):
         if name == "skip":
             skip = _whole(name, value, 0, MAX_DEPTH)
         elif name == "limit":
