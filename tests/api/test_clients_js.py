@@ -10,13 +10,17 @@ from tests.api.conftest import pat, running_api
 from tests.conftest import Clock, Org
 
 
-def test_the_plain_api_creates_lists_gets_revokes_and_retries_past_429(clock: Clock, org: Org) -> None:
+def test_the_plain_api_creates_lists_filters_gets_revokes_refuses_and_retries(clock: Clock, org: Org) -> None:
     node = need_node_clients()
     owner = pat(org, org.owner)
+    reader = pat(org, org.developer, "content_management_read", name="reader")
+    org.service.create_token(
+        org.owner, "oauth", name="app token", app="Deploy bot", scopes=["content_management_read"]
+    )
     with running_api(org.service, clock, rate_limit=5) as api:
         org_id = api.request("GET", "/organizations", secret=owner).json()["items"][0]["sys"]["id"]
         done = subprocess.run(
-            [node, str(CLIENTS / "plain.cjs"), f"127.0.0.1:{api.port}", owner, org_id],
+            [node, str(CLIENTS / "plain.cjs"), f"127.0.0.1:{api.port}", owner, org_id, reader],
             capture_output=True,
             text=True,
             timeout=120,
@@ -30,5 +34,11 @@ def test_the_plain_api_creates_lists_gets_revokes_and_retries_past_429(clock: Cl
     assert result["page"]["items"] == 1 and result["page"]["total"] >= 2
     assert result["got"] == "js sdk" and result["revoked"] is True
     assert result["org"] >= 2 and result["notFound"] == "NotFound"
+    assert result["filtered"] == ["OAuthApplication"]
+    assert result["memberRoles"] == ["admin", "member", "owner"]
+    assert result["unauthorized"] == "AccessTokenInvalid 401"
+    assert result["forbidden"] == "AccessDenied 403"
+    assert result["invalid"] == "ValidationFailed 422"
+    assert result["invalidPath"] == [["scopes"]] or result["invalidPath"] == [["scopes", 0]]
     assert result["afterRetry"] == 12
     assert statuses, "the rate limit was never reached, so the retry was not tested"
