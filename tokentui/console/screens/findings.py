@@ -1,6 +1,6 @@
 """The findings: the hygiene report's questions with how many tokens each holds.
 
-Enter on one closes the dialog and shows the token table with that finding's query,
+Enter on one closes the screen and shows the token table with that finding's query,
 the same query its count came from, so the count and the rows agree.
 """
 
@@ -12,10 +12,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
 
+from tokentui.console.widgets.key_footer import KeyFooter
 from tokentui.console.widgets.list_table import ListTable
 from tokentui.text import inert
 
@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     from tokentui.core.findings import Finding
 
 
-class FindingsScreen(ModalScreen["Finding | None"]):
+class FindingsScreen(Screen["Finding | None"]):
     """The hygiene report; dismisses with the finding chosen, or None."""
 
     app: TokentuiApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("enter", "choose", "Show its tokens", show=False),
+        Binding("enter", "choose", "Show its tokens"),
     ]
 
     AUTO_FOCUS = "#findings"
@@ -42,15 +42,13 @@ class FindingsScreen(ModalScreen["Finding | None"]):
         self.counts: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog findings"):
-            yield Label("Findings", classes="dialog-title")
-            yield Static("Counting…", id="findings-summary", markup=False)
-            table = ListTable(id="findings", cursor_type="row", zebra_stripes=True, flex="label")
-            table.add_column("Finding", key="label")
-            table.add_column("Tokens", key="count")
-            yield table
-            with Horizontal(classes="buttons"):
-                yield Button("Back (esc)", id="findings-back", compact=True)
+        yield Header()
+        yield Static("Counting…", id="findings-summary", markup=False)
+        table = ListTable(id="findings", cursor_type="row", zebra_stripes=True, flex="label")
+        table.add_column("Finding", key="label")
+        table.add_column("Tokens", key="count")
+        yield table
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load()
@@ -68,7 +66,9 @@ class FindingsScreen(ModalScreen["Finding | None"]):
             self.findings[finding.key] = finding
             self.counts[finding.key] = count
             table.add_row(
-                inert(finding.label), Text(f"{count:,}", justify="right", style="" if count else "dim"), key=finding.key
+                inert(finding.label),
+                Text(f"{count:,}", justify="right", style="" if count else "dim"),
+                key=finding.key,
             )
         self.query_one("#findings-summary", Static).update(
             "Tokens you can see, by finding; enter shows a finding's tokens in the table."
@@ -84,6 +84,5 @@ class FindingsScreen(ModalScreen["Finding | None"]):
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             self.dismiss(self.findings.get(str(key.value)))
 
-    @on(Button.Pressed, "#findings-back")
     def action_back(self) -> None:
         self.dismiss(None)

@@ -132,7 +132,7 @@ class HomeScreen(Screen[None]):
         total = self.table.total
         whose = "your tokens" if (self.filters.mine or not (actor and actor.is_admin)) else "organization"
         parts = [f"{total:,} token{'s' if total != 1 else ''} ({whose})"]
-        if self.expiring_soon:
+        if self.expiring_soon and self.finding is None:  # a finding shown leaves the line its name
             soon = self.expiring_soon
             parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
         described = self._finding_words() + self.filters.describe()
@@ -398,6 +398,8 @@ class HomeScreen(Screen[None]):
 
     # The finding the table shows (findings screen, enter), on top of the filters; c clears it.
     finding: Finding | None = None
+    # At 80 columns Findings, then Users, leave the footer after the keys above (help lists them).
+    FOOTER_DROPS_FIRST = (*FOOTER_DROPS_FIRST, "findings", "users")
 
     def action_users(self) -> None:
         from tokentui.console.screens.users import UsersScreen
@@ -438,4 +440,5 @@ class HomeScreen(Screen[None]):
         )
 
     def _finding_words(self) -> list[str]:
-        return [f"finding: {self.finding.label}"] if self.finding is not None else []
+        """The finding shown, named as the findings screen names it, for the summary's filters."""
+        return [self.finding.label] if self.finding is not None else []
