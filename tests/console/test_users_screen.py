@@ -121,3 +121,27 @@ async def test_a_member_is_refused_the_users_screen(org: Org, console) -> None:
         await pilot.press("u")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+        said = [n.message for n in app._notifications]
+        assert any("only organization owners and admins" in m for m in said), said
+
+
+async def test_a_member_removed_in_the_drill_down_leaves_the_users_list(
+    org: Org, console, db_url: str
+) -> None:
+    app = console(OWNER)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        for _ in range(_member_rows(app).index(OUTSIDER)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        assert OUTSIDER not in _member_rows(app)
+        assert _member_rows(app) == _cli_emails(db_url)
+        assert OUTSIDER not in [o.member.email for o in org.service.members_overview(org.owner)]
