@@ -16,8 +16,10 @@ from tokentui.console.screens.author import AuthorScreen
 from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.details import DetailsScreen
 from tokentui.console.screens.filters import FiltersScreen
+from tokentui.console.screens.findings import FindingsScreen
 from tokentui.console.screens.home import HomeScreen
 from tokentui.console.screens.reveal import RevealScreen
+from tokentui.console.screens.users import UsersScreen
 from tokentui.console.widgets.token_table import TokenTable
 
 # The keys every dialog's form takes, which no binding names.
@@ -35,6 +37,8 @@ SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Filters", FiltersScreen.BINDINGS + FORM_KEYS),
     ("New secret", RevealScreen.BINDINGS),
     ("Audit log", AuditScreen.BINDINGS),
+    ("Users", UsersScreen.BINDINGS),
+    ("Findings", FindingsScreen.BINDINGS),
     (
         "Everywhere",
         [
@@ -62,6 +66,8 @@ SCREEN_SECTIONS: dict[type[Screen[Any]], str] = {
     FiltersScreen: "Filters",
     RevealScreen: "New secret",
     AuditScreen: "Audit log",
+    UsersScreen: "Users",
+    FindingsScreen: "Findings",
 }
 
 

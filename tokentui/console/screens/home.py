@@ -24,6 +24,8 @@ from tokentui.text import inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import StoreReady, TokentuiApp
+    from tokentui.core.findings import Finding
+    from tokentui.core.listing.queries import TokenQuery
     from tokentui.core.results import CreatedToken, TokenView
 
 SORT_KEYS = tuple(column.key for column in COLUMNS)
@@ -50,6 +52,8 @@ class HomeScreen(Screen[None]):
         Binding("S", "reverse", "Reverse sort", show=False, key_display="S"),
         Binding("o", "orgs", "Switch organization", show=False),
         Binding("escape", "back", "Back to table", show=False),
+        Binding("u", "users", "Users"),
+        Binding("exclamation_mark", "findings", "Findings", key_display="!"),
     ]
     # On a narrow screen the footer drops these first (KeyFooter); help lists every key.
     FOOTER_DROPS_FIRST: ClassVar[tuple[str, ...]] = ("reset", "author", "select", "filters")
@@ -92,7 +96,7 @@ class HomeScreen(Screen[None]):
         app = self.app
         if app.service is None or app.actor is None:
             return
-        query = self.filters.to_query(app.service.now())
+        query = self._with_finding(self.filters.to_query(app.service.now()))
         current = self.table.current if keep_cursor else None
         self.table.show(
             TokenPages(app.service, app.actor, query),
@@ -128,10 +132,10 @@ class HomeScreen(Screen[None]):
         total = self.table.total
         whose = "your tokens" if (self.filters.mine or not (actor and actor.is_admin)) else "organization"
         parts = [f"{total:,} token{'s' if total != 1 else ''} ({whose})"]
-        if self.expiring_soon:
+        if self.expiring_soon and self.finding is None:  # a finding shown leaves the line its name
             soon = self.expiring_soon
             parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
-        described = self.filters.describe()
+        described = self._finding_words() + self.filters.describe()
         if described and total == 0:
             # Said first, where even 80 columns show it: a blank table alone reads as a fault.
             parts[1:1] = ["nothing matches; c clears the filters", *self.filters.inverted()]
@@ -194,6 +198,7 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(FiltersScreen(self.filters), chosen)
 
     def action_clear(self) -> None:
+        self.finding = None
         self.query_one("#search", Input).value = ""
         self._apply(self.filters.cleared())
         self.notify("Filters cleared.", timeout=2)
@@ -386,4 +391,54 @@ class HomeScreen(Screen[None]):
     def _org_chosen(self, name: str | None) -> None:
         if name is not None and self.app.actor is not None and name != self.app.actor.org_name:
             self.filters = self.filters.cleared()
+            self.finding = None
             self.app.switch_org(name)
+
+    # -- users and findings -----------------------------------------------------
+
+    # The finding the table shows (findings screen, enter), on top of the filters; c clears it.
+    finding: Finding | None = None
+    # At 80 columns Findings, then Users, leave the footer after the keys above (help lists them).
+    FOOTER_DROPS_FIRST = (*FOOTER_DROPS_FIRST, "findings", "users")
+
+    def action_users(self) -> None:
+        from tokentui.console.screens.users import UsersScreen
+
+        if self.app.actor is not None:
+            self.app.push_screen(UsersScreen())
+
+    def action_findings(self) -> None:
+        from tokentui.console.screens.findings import FindingsScreen
+
+        if self.app.actor is not None:
+            self.app.push_screen(FindingsScreen(), self._finding_chosen)
+
+    def _finding_chosen(self, finding: Finding | None) -> None:
+        if finding is None:
+            return
+        self.finding = finding
+        self.query_one("#search", Input).value = ""
+        # Exactly the finding's tokens, everyone's as its count was: no other filter narrows them.
+        self._apply(self.filters.cleared().with_(mine=False))
+
+    def _with_finding(self, query: TokenQuery) -> TokenQuery:
+        """``query`` narrowed by the finding shown: its questions replace the filters' answers to them."""
+        from dataclasses import fields
+
+        from tokentui.core.listing.queries import TokenQuery
+
+        if self.finding is None:
+            return query
+        asked, plain = self.finding.query, TokenQuery()
+        kept = {"mine", "sort", "descending"}
+        return query.with_(
+            **{
+                field.name: getattr(asked, field.name)
+                for field in fields(TokenQuery)
+                if field.name not in kept and getattr(asked, field.name) != getattr(plain, field.name)
+            }
+        )
+
+    def _finding_words(self) -> list[str]:
+        """The finding shown, named as the findings screen names it, for the summary's filters."""
+        return [self.finding.label] if self.finding is not None else []
