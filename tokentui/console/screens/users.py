@@ -40,13 +40,15 @@ NARROW_DROPS = frozenset({"sso", "teams"})
 
 
 def _member_width(table_width: int) -> int:
-    """The widest the Member column gets: half the table, so e-mails show whole at 80 columns
-    and Spaces keeps some room, and no more than an e-mail and a name need on a wide screen."""
-    return max(24, min(56, table_width // 2))
+    """The widest the Member column gets: on a narrow screen what Role, Spaces (at its least),
+    Tokens and Last used leave; on a wide one no more than an e-mail and a name need."""
+    if table_width < WIDE:
+        return max(24, table_width - 46)
+    return min(56, table_width * 3 // 8)
 
 
 def _teams_width(table_width: int) -> int:
-    return max(8, table_width // 8)
+    return max(8, table_width // 10)
 
 
 def _cut(text: Text) -> Text:
@@ -64,10 +66,14 @@ def spaces_cell(overview: MemberOverview) -> str:
     return describe_spaces(member)
 
 
-def cells(overview: MemberOverview, now: datetime) -> dict[str, Text]:
-    """One member's row, every cell inert text (names and e-mails are untrusted)."""
+def cells(overview: MemberOverview, now: datetime, *, names: bool = True) -> dict[str, Text]:
+    """One member's row, every cell inert text (names and e-mails are untrusted).
+
+    Without ``names`` (a narrow screen) the member is their e-mail alone: the drill-down names them.
+    """
     member = overview.member
-    who = Text.assemble(inert(member.email), inert(f" ({member.name})" if member.name else "", "dim"))
+    name = f" ({member.name})" if member.name and names else ""
+    who = Text.assemble(inert(member.email), inert(name, "dim"))
     return {
         "member": _cut(who),
         "role": inert(member.role.value),
@@ -148,7 +154,7 @@ class UsersScreen(Screen[None]):
             table.add_column(title, key=key)
         now = app.service.now()
         for overview in self.overview:
-            row = cells(overview, now)
+            row = cells(overview, now, names=self.wide)
             table.add_row(*(row[key] for _, key in columns), key=overview.member.email)
         if current is not None:
             emails = [o.member.email for o in self.overview]
