@@ -75,9 +75,14 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
+        from tokentui.console.live import ChangeWatch
+
+        self.live = ChangeWatch(self, self.reload_if_changed_elsewhere)
+        self.live.start()
 
     def on_store_ready(self, _message: StoreReady) -> None:
         self.reload()
+        self.live.prime()
 
     # -- loading ----------------------------------------------------------------
 
@@ -387,3 +392,8 @@ class HomeScreen(Screen[None]):
         if name is not None and self.app.actor is not None and name != self.app.actor.org_name:
             self.filters = self.filters.cleared()
             self.app.switch_org(name)
+
+    def reload_if_changed_elsewhere(self) -> None:
+        """The store changed (another admin, the CLI, the API, a sweep): read the table again as
+        ctrl+r does, the cursor kept on its token, without a toast (nobody asked)."""
+        self.reload(keep_cursor=True)
