@@ -78,6 +78,9 @@ async def test_1_shows_exactly_the_events_of_audit_since_24h_and_again_shows_all
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_log(app, pilot)  # from the home screen: "l", then "1"
         assert _shown(app) == everything
+        footer = screen_text(app).splitlines()[-1]
+        for key in ("⏎ Open", "1 Last 24h", "7 Last 7d", "w Who", "esc Back", "? Help"):
+            assert key in footer, footer
         await pilot.press("1")
         await settle(pilot)
         assert _shown(app) == recent
@@ -146,3 +149,21 @@ async def test_a_range_of_days_keeps_those_days_and_an_inverted_one_says_so(
         await settle(pilot)
         assert isinstance(app.screen, AuditRangeScreen)
         assert "from 'yesterday' is not a date (YYYY-MM-DD)" in said(app)
+
+
+def test_help_lists_the_audit_logs_filter_keys() -> None:
+    from rich.console import Console
+
+    from tokentui.console.screens.help import help_table
+
+    console = Console(width=100, record=True)
+    console.print(help_table())
+    lines = console.export_text().splitlines()
+    for key, words in (
+        ("1", "Last 24h"),
+        ("7", "Last 7d"),
+        ("t", "Days from/to"),
+        ("w", "Who"),
+        ("c", "Clear"),
+    ):
+        assert any(line.split()[:1] == [key] and words in line for line in lines), words

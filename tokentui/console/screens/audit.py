@@ -58,6 +58,12 @@ def _cut(text: Text) -> Text:
     return text
 
 
+class AuditTable(ListTable):
+    """The log's table: enter opens the event (and says so in the footer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open")]
+
+
 class AuditScreen(Screen[None]):
     """The organization's audit log, filterable by action and text."""
 
@@ -67,7 +73,7 @@ class AuditScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("enter", "open_event", "Open"),
         Binding("1", "last(1)", "Last 24h"),
-        Binding("7", "last(7)", "Last 7 days"),
+        Binding("7", "last(7)", "Last 7d"),
         Binding("t", "time_range", "Days from/to"),
         Binding("w", "who", "Who"),
         Binding("a", "action_filter", "Action"),
@@ -109,7 +115,7 @@ class AuditScreen(Screen[None]):
         yield Static("Checking the audit chain...", id="audit-chain", markup=False)
         # Who before Action and What, What taking the rest of the width and cut: the actor stays
         # on screen at 80 columns whatever the summaries' lengths.
-        table = ListTable(
+        table = AuditTable(
             id="audit", cursor_type="row", zebra_stripes=True, flex="what", caps={"who": _who_width}
         )
         for title, key in (("When (UTC)", "when"), ("Who", "who"), ("Action", "action"), ("What", "what")):
@@ -217,6 +223,8 @@ class AuditScreen(Screen[None]):
         filters = self._described()
         if filters:
             parts.append("filters: " + "; ".join(filters) + " (c clears)")
+        elif self.when:
+            parts.append("c clears")
         self.query_one("#audit-summary", Static).update(inert(" · ".join(parts)))
 
     def _described(self) -> list[str]:
