@@ -70,7 +70,7 @@ class AuditScreen(Screen[None]):
     app: TokentuiApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "app.pop_screen", "Back"),
         Binding("enter", "open_event", "Open"),
         Binding("1", "last(1)", "Last 24h"),
         Binding("7", "last(7)", "Last 7d"),
@@ -262,12 +262,6 @@ class AuditScreen(Screen[None]):
 
     def action_who(self) -> None:
         self.set_focus(self.query_one("#audit-who", Input))
-
-    def action_back(self) -> None:
-        if self.focused is not self.query_one("#audit", DataTable):
-            self.query_one("#audit", DataTable).focus()
-        else:
-            self.app.pop_screen()
 
     # -- time -------------------------------------------------------------------
 
