@@ -65,7 +65,7 @@ class AuditTable(ListTable):
 
 
 class AuditScreen(Screen[None]):
-    """The organization's audit log, filterable by action and text."""
+    """The organization's audit log, filterable by who, action, time and text."""
 
     app: TokentuiApp
 
@@ -101,6 +101,8 @@ class AuditScreen(Screen[None]):
         self.until: datetime | None = None
         self.when = ""
         self.inverted: str | None = None
+        # "The last N days": ``since`` is taken again at each load, so the window moves with the clock.
+        self.last_days: int | None = None
         self.who = ""
         self.events: dict[str, AuditView] = {}
         self.live = ChangeWatch(self, self.refresh_log)
@@ -160,6 +162,8 @@ class AuditScreen(Screen[None]):
         assert app.service is not None and app.actor is not None
         search = self.query_one("#audit-search", Input).value
         action = self.query_one("#audit-action", Select).value
+        if self.last_days is not None:
+            self.since = app.service.now() - timedelta(days=self.last_days)
         events = await app.call(
             app.service.audit,
             app.actor,
@@ -271,13 +275,19 @@ class AuditScreen(Screen[None]):
         if self.when == words:
             self._set_time(None, None, "")
             return
-        assert self.app.service is not None
-        self._set_time(self.app.service.now() - timedelta(days=days), None, words)
+        self._set_time(None, None, words, last_days=days)
 
     def _set_time(
-        self, since: datetime | None, until: datetime | None, words: str, inverted: str | None = None
+        self,
+        since: datetime | None,
+        until: datetime | None,
+        words: str,
+        inverted: str | None = None,
+        *,
+        last_days: int | None = None,
     ) -> None:
         self.since, self.until, self.when, self.inverted = since, until, words, inverted
+        self.last_days = last_days
         if inverted:
             self.notify(f"Nothing can match: {inverted}.", severity="warning")
         self.reload()
@@ -311,6 +321,7 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit-search", Input).value = ""
         self.query_one("#audit-action", Select).value = ""
         self.since, self.until, self.when, self.inverted = None, None, "", None
+        self.last_days = None
         self.reload()
         self.notify("Filters cleared.", timeout=2)
 
