@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import OWNER, Clock, Org
 from tests.console.conftest import SIZE, said, settle, table_text
+from tokentui.console import live
 from tokentui.console.screens.help import help_table
 from tokentui.console.widgets.token_table import TokenTable
 from tokentui.core.service import Service
 from tokentui.core.store import Store
 
 READ = ["content_management_read"]
+
+
+@pytest.fixture(autouse=True)
+def _no_live_updates(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The console shows changes made elsewhere by itself (test_live.py): here only ctrl+r may.
+    monkeypatch.setattr(live, "POLL_SECONDS", 24 * 3600.0)
 
 
 async def test_ctrl_r_shows_tokens_made_elsewhere_and_keeps_the_cursor_on_its_token(

@@ -118,10 +118,12 @@ def events(
     limit: int,
     since: datetime | None = None,
     actor_email: str | None = None,
+    until: datetime | None = None,
 ) -> list[AuditView]:
     """Events of the actor's organization (owners and admins), filtered, newest first.
 
-    ``since`` keeps events at or after that instant; ``actor_email`` keeps events by the
+    ``action`` keeps events whose action starts with it (``token.``); ``since`` keeps events
+    at or after that instant, ``until`` those before it; ``actor_email`` keeps events by the
     user with that e-mail (case-insensitive, exact: an audit names one person).
     """
     if offset < 0 or limit < 0:
@@ -140,6 +142,8 @@ def events(
             stmt = stmt.where(func.lower(col(AuditEvent.summary)).contains(search.strip().lower()))
         if since is not None:
             stmt = stmt.where(col(AuditEvent.at) >= since)
+        if until is not None:
+            stmt = stmt.where(col(AuditEvent.at) < until)
         if actor_email is not None and actor_email.strip():
             stmt = stmt.where(func.lower(col(User.email)) == actor_email.strip().lower())
         stmt = stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).offset(offset).limit(limit)
@@ -164,3 +168,22 @@ def verify_audit_chain(store: Store) -> ChainCheck:
     )
     with store.read() as session:
         return verify_chain(tuple(row) for row in session.connection().execute(stmt))
+
+
+def change_counter(store: Store) -> tuple[int, datetime | None]:
+    """A value that changes whenever the store's tokens do, cheap enough to poll every few seconds.
+
+    Every write that changes a token (create, revoke, reset, the expiry sweep, a member's
+    removal, a bulk load) records an audit event in its own transaction, so the
+    newest event's id (the primary key: one index lookup) moves with each of them. A
+    successful verify writes no event, only ``last_used_at`` (at most once a minute a
+    token), and the token table shows when each token was last used ("never" becoming
+    "just now" is worth seeing), so the newest ``last_used_at`` is part of the value: its
+    index's first column makes it one lookup too, and a recorded use is always newer than
+    the one before. Events of other organizations move it as well: a reload too many is
+    cheaper than a query per organization.
+    """
+    with store.read() as session:
+        newest_event = session.exec(select(func.max(AuditEvent.id))).one()
+        newest_use = session.exec(select(func.max(Token.last_used_at))).one()
+    return (newest_event or 0, newest_use)

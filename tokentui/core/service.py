@@ -302,10 +302,12 @@ class Service:
         limit: int = 100,
         since: str | datetime | None = None,
         actor_email: str | None = None,
+        until: datetime | None = None,
     ) -> list[AuditView]:
         """Events of the actor's organization (owners and admins), filtered, newest first.
 
-        ``since`` is an instant, or text as the CLI takes it (``24h``, ``7d``, ``YYYY-MM-DD``).
+        ``action`` is a prefix (``token.``); ``since`` is an instant, or text as the CLI takes it
+        (``24h``, ``7d``, ``YYYY-MM-DD``); ``until`` an instant the events come before.
         """
         start = audit.parse_since(since, self.clock()) if isinstance(since, str) else since
         return audit.events(
@@ -317,6 +319,7 @@ class Service:
             limit=limit,
             since=start,
             actor_email=actor_email,
+            until=until,
         )
 
     def verify_audit_chain(self) -> ChainCheck:
@@ -332,6 +335,12 @@ class Service:
     def revoke_many(self, actor: Actor, ids: Iterable[str]) -> BulkResult:
         """Revoke several tokens, each its own rule check; refusals reported, not skipped."""
         return bulk_revoke.revoke_many(self.store, self.clock, actor, ids)
+
+    # -- live updates (issue 21) -----------------------------------------------------------
+
+    def change_counter(self) -> tuple[int, datetime | None]:
+        """A cheap value that changes on every write to the tokens (the console polls it)."""
+        return audit.change_counter(self.store)
 
 
 def open_service(url: str | None = None, clock: Clock = utc_now) -> Service:

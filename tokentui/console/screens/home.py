@@ -79,9 +79,14 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
+        from tokentui.console.live import ChangeWatch
+
+        self.live = ChangeWatch(self, self.reload_if_changed_elsewhere)
+        self.live.start()
 
     def on_store_ready(self, _message: StoreReady) -> None:
         self.reload()
+        self.live.prime()
 
     # -- loading ----------------------------------------------------------------
 
@@ -442,3 +447,10 @@ class HomeScreen(Screen[None]):
     def _finding_words(self) -> list[str]:
         """The finding shown, named as the findings screen names it, for the summary's filters."""
         return [self.finding.label] if self.finding is not None else []
+
+    # -- live ---------------------------------------------------------------------
+
+    def reload_if_changed_elsewhere(self) -> None:
+        """The store changed (another admin, the CLI, the API, a sweep): read the table again as
+        ctrl+r does, the cursor kept on its token, without a toast (nobody asked)."""
+        self.reload(keep_cursor=True)
