@@ -109,3 +109,23 @@ async def test_without_marks_r_revokes_the_row_under_the_cursor(org: Org, consol
         await settle(pilot)
     assert _status(org, ids["other"]) is Status.REVOKED
     assert _status(org, ids["ci-a"]) is Status.ACTIVE
+
+
+def test_help_names_the_bulk_find_and_export_keys() -> None:
+    from rich.console import Console
+
+    from tokentui.console.screens.help import help_table
+
+    console = Console(width=120, record=True)
+    console.print(help_table())
+    text = console.export_text()
+    for line in (
+        "space",
+        "Mark / unmark the row",
+        "Mark every token that matches",
+        "Clear the marks",
+        "Find the token a leaked secret belongs to",
+        "Export the view to CSV or JSON",
+        "Find a leaked secret",
+    ):
+        assert line in text, line

@@ -143,12 +143,10 @@ class ExportScreen(ModalScreen[None]):
         app.call_from_thread(self._done, written, count)
 
     def _rows(self, rows: Iterator[TokenView], total: int) -> Iterator[TokenView]:
-        done = 0
-        for token in rows:
+        for done, token in enumerate(rows, start=1):
             if self._cancelled.is_set():
                 raise ExportStopped
             yield token
-            done += 1
             if done % PROGRESS_EVERY == 0:
                 self.app.call_from_thread(self._progress, done, total)
 

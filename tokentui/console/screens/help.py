@@ -15,7 +15,9 @@ from tokentui.console.screens.audit import AuditScreen
 from tokentui.console.screens.author import AuthorScreen
 from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.details import DetailsScreen
+from tokentui.console.screens.export import ExportScreen
 from tokentui.console.screens.filters import FiltersScreen
+from tokentui.console.screens.find_secret import FindSecretScreen
 from tokentui.console.screens.home import HomeScreen
 from tokentui.console.screens.reveal import RevealScreen
 from tokentui.console.widgets.token_table import TokenTable
@@ -35,6 +37,8 @@ SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Filters", FiltersScreen.BINDINGS + FORM_KEYS),
     ("New secret", RevealScreen.BINDINGS),
     ("Audit log", AuditScreen.BINDINGS),
+    ("Find a leaked secret", FindSecretScreen.BINDINGS),
+    ("Export", ExportScreen.BINDINGS + FORM_KEYS),
     (
         "Everywhere",
         [
@@ -62,6 +66,8 @@ SCREEN_SECTIONS: dict[type[Screen[Any]], str] = {
     FiltersScreen: "Filters",
     RevealScreen: "New secret",
     AuditScreen: "Audit log",
+    FindSecretScreen: "Find a leaked secret",
+    ExportScreen: "Export",
 }
 
 

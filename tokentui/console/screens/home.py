@@ -466,8 +466,11 @@ class HomeScreen(Screen[None]):
         if result is None:
             return
         self._set_marks({})
-        severity = "warning" if result.refused else "information"
-        self.notify(result_in_words(result, marked), title="Bulk revoke", severity=severity, timeout=12)
+        words = result_in_words(result, marked)
+        if result.refused:
+            self.notify(words, title="Bulk revoke", severity="warning", timeout=12)
+        else:
+            self.notify(words, title="Bulk revoke", timeout=12)
         self.reload(keep_cursor=True)
 
     # -- find a leaked secret, export (issue 21) ----------------------------------
