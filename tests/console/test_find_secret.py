@@ -102,3 +102,26 @@ async def test_a_member_cannot_find_another_users_token(org: Org, console) -> No
         assert "No token you can see has this secret." in text
         assert _answer(app) == ""
     assert org.service.get_token(org.owner, made.token.id).status is Status.ACTIVE
+
+
+async def test_once_the_dialog_closes_nothing_holds_the_secret(org: Org, console) -> None:
+    from tests.console.test_reveal_memory import fragments, holders_of
+
+    made = org.service.create_token(org.owner, "personal", name="looked up", scopes=MANAGE)
+    secret = made.secret
+    wanted = fragments(secret)
+    del made
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        await pilot.press(*secret, "enter")
+        del secret
+        await settle(pilot)
+        assert "looked up" in _answer(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.home
+        held = holders_of(wanted)
+        assert held == [], "\n".join(held)

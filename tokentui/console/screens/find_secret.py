@@ -2,7 +2,8 @@
 
 The secret is typed (or pasted) into a password field, so it is never shown in full,
 and the field is emptied as soon as the secret is sent, and again when the dialog
-closes: the dialog keeps no copy of it.
+closes; once closed, Rich's caches of the texts it measured are dropped too, so the
+console keeps no copy of it.
 """
 
 from __future__ import annotations
@@ -165,6 +166,13 @@ class FindSecretScreen(ModalScreen[bool]):
     def action_close(self) -> None:
         self._field.value = ""
         self.dismiss(self.changed)
+
+    def on_unmount(self) -> None:
+        # Rich measured every prefix of the secret as it was typed, and keeps those texts in
+        # its caches: dropped once the screen under this one has been painted again.
+        from tokentui.console.screens.reveal import forget_rendered
+
+        self.app.call_after_refresh(forget_rendered)
 
 
 def _sentence(message: str) -> str:
