@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import OWNER, Org
-from tests.console.conftest import SIZE, choose, said, settle
+from tests.console.conftest import SIZE, choose, said, settle, table_text
 from tokentui.console.screens.export import ExportScreen
+from tokentui.console.screens.home import SORT_KEYS
 from tokentui.core.listing.export import csv_fields
 from tokentui.core.listing.queries import TokenQuery
 
@@ -113,3 +114,29 @@ async def test_an_unwritable_path_says_so_and_writes_nothing(org: Org, console, 
         assert not isinstance(app.screen, ExportScreen)
     assert [p.name for p in here.iterdir()] == ["taken.csv"]
     assert (here / "taken.csv").read_text(encoding="utf-8") == "keep me"
+
+
+async def test_a_long_view_is_exported_whole_in_the_tables_sort(org: Org, console, here: Path) -> None:
+    from tokentui.console.screens.export import PROGRESS_EVERY
+
+    names = [f"exp-{n:03}" for n in range(PROGRESS_EVERY + 5)]
+    ids = {}
+    for name in reversed(names):
+        ids[name] = org.service.create_token(org.owner, "personal", name=name, scopes=MANAGE).token.id
+    expected = [ids[name] for name in names]  # by name, A to Z
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        # s steps the sort to the next column, until it reaches Name (ascending).
+        for _ in range(len(SORT_KEYS)):
+            if "Name ▲" in table_text(app).splitlines()[0]:
+                break
+            await pilot.press("s")
+            await settle(pilot)
+        assert "Name ▲" in table_text(app).splitlines()[0]
+        await _open_export(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert f"Exported {PROGRESS_EVERY + 5} tokens" in said(app)
+    with (here / f"{DEFAULT}.csv").open(newline="", encoding="utf-8") as file:
+        assert [row["id"] for row in csv.DictReader(file)] == expected
