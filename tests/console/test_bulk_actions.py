@@ -129,3 +129,25 @@ def test_help_names_the_bulk_find_and_export_keys() -> None:
         "Find a leaked secret",
     ):
         assert line in text, line
+
+
+async def test_revoke_from_the_details_revokes_that_token_not_the_marked(org: Org, console) -> None:
+    ids = _tokens(org)
+    app = console(ADMIN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"ci-a", "enter")
+        await settle(pilot)
+        await pilot.press("space")
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"other", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Revoke the personal access token 'other'" in said(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "1 marked" in said(app)
+    assert _status(org, ids["other"]) is Status.REVOKED
+    assert _status(org, ids["ci-a"]) is Status.ACTIVE

@@ -270,7 +270,7 @@ class HomeScreen(Screen[None]):
         if action == "author":
             self.action_author()
         elif action == "revoke":
-            self.action_revoke()
+            self.action_revoke(marked=False)  # the token the details showed, not the marked ones
         elif action == "reset":
             self.action_reset()
 
@@ -283,11 +283,11 @@ class HomeScreen(Screen[None]):
                 AuthorScreen(token.author), lambda changed: self.reload() if changed else None
             )
 
-    def action_revoke(self) -> None:
+    def action_revoke(self, marked: bool = True) -> None:
         from tokentui.console.screens.confirm import ConfirmScreen
         from tokentui.console.screens.details import why_not_revoke
 
-        if self.marks:
+        if marked and self.marks:
             self._revoke_marked()
             return
         token = self._selected()
