@@ -39,7 +39,7 @@ async def test_space_marks_and_unmarks_the_row_with_a_shape(org: Org, console) -
         await pilot.press("space")
         await settle(pilot)
         assert "* other" in table_text(app)
-        assert "1 marked (r revokes, u clears)" in said(app)
+        assert "1 marked (r revokes, U clears)" in said(app)
         await pilot.press("space")
         await settle(pilot)
         assert "* other" not in table_text(app)
@@ -77,7 +77,7 @@ async def test_star_marks_every_match_and_r_revokes_them_after_one_question(org:
     assert _status(org, ids["other"]) is Status.ACTIVE
 
 
-async def test_mark_all_takes_rows_not_loaded_yet_and_u_clears(org: Org, console) -> None:
+async def test_mark_all_takes_rows_not_loaded_yet_and_shift_u_clears(org: Org, console) -> None:
     from tokentui.console.widgets.table_loader import PAGE_SIZE
 
     for n in range(PAGE_SIZE + 5):
@@ -90,7 +90,7 @@ async def test_mark_all_takes_rows_not_loaded_yet_and_u_clears(org: Org, console
         await pilot.press("asterisk")
         await settle(pilot)
         assert f"{PAGE_SIZE + 5} marked" in said(app)
-        await pilot.press("u")
+        await pilot.press("U")
         await settle(pilot)
         assert "marked" not in said(app).replace("Marks cleared", "")
 

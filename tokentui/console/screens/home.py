@@ -52,7 +52,7 @@ class HomeScreen(Screen[None]):
         Binding("escape", "back", "Back to table", show=False),
         Binding("space", "mark", "Mark / unmark the row (r then revokes every marked one)", show=False),
         Binding("asterisk", "mark_all", "Mark every token that matches", key_display="*", show=False),
-        Binding("u", "unmark", "Clear the marks", show=False),
+        Binding("U", "unmark", "Clear the marks", key_display="U", show=False),
         Binding("F", "find_secret", "Find the token a leaked secret belongs to", key_display="F", show=False),
         Binding("x", "export", "Export the view to CSV or JSON", show=False),
     ]
@@ -147,7 +147,7 @@ class HomeScreen(Screen[None]):
         elif total == 0:
             parts.append("no tokens yet: n creates one")
         if self.marks:
-            parts.append(f"{len(self.marks):,} marked (r revokes, u clears)")
+            parts.append(f"{len(self.marks):,} marked (r revokes, U clears)")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
         self.query_one("#summary", Static).update(inert(" · ".join(parts)), layout=False)
 
@@ -438,7 +438,7 @@ class HomeScreen(Screen[None]):
             return
         self._set_marks({**self.marks, **found})
         noun = "token" if len(found) == 1 else "tokens"
-        self.notify(f"Marked {len(found):,} {noun} (every match). r revokes them; u clears.", timeout=4)
+        self.notify(f"Marked {len(found):,} {noun} (every match). r revokes them; U clears.", timeout=4)
 
     def _revoke_marked(self) -> None:
         from tokentui.console.bulk_revoke import kinds_in_words
