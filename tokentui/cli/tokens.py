@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -68,65 +67,13 @@ def token_row(token: TokenView, now: datetime) -> list[str]:
     ]
 
 
-def _csv_cell(value: Any) -> str:
-    """A JSON value as one CSV cell: lists space-separated, null empty, booleans as JSON spells them."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
-
-
 def write_csv(rows: Iterable[TokenView]) -> None:
-    """A header row of the JSON fields, then one row a token, streamed.
+    """A header row of the JSON fields, then one row a token, streamed (the core's mapping,
+    shared with the console's export)."""
+    from tokentui.core.listing.export import write_csv as write_rows
 
-    The csv module quotes whatever a name holds (commas, quotes, line breaks), so a
-    hostile name stays one cell of one row.
-    """
-    writer: Any = None
-    for token in rows:
-        record = token.to_json()
-        if writer is None:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(record), lineterminator="\n")
-            writer.writeheader()
-        writer.writerow({key: _csv_cell(value) for key, value in record.items()})
-    if writer is None:
-        # No token matched: the header alone, from the fields every token has.
-        from tokentui.core.results import TokenView
-
-        csv.writer(sys.stdout, lineterminator="\n").writerow(_json_fields(TokenView))
+    write_rows(rows, sys.stdout)
     sys.stdout.flush()
-
-
-def _json_fields(view: type[TokenView]) -> list[str]:
-    """The keys of a token's JSON (the CSV header when no row gives them), from a blank token."""
-    from datetime import UTC
-
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    blank = view(
-        id="",
-        kind=TokenKind.PERSONAL,
-        name="",
-        scopes=(),
-        author="",
-        author_id=0,
-        space=None,
-        environment=None,
-        branches=(),
-        app_name=None,
-        status=Status.ACTIVE,
-        revoked_reason=None,
-        last4="",
-        notify=False,
-        created_at=epoch,
-        updated_at=epoch,
-        expires_at=None,
-        revoked_at=None,
-        last_used_at=None,
-    )
-    return list(blank.to_json())
 
 
 def token_details(token: TokenView) -> str:

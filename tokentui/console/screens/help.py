@@ -15,7 +15,9 @@ from tokentui.console.screens.audit import AuditScreen
 from tokentui.console.screens.author import AuthorScreen
 from tokentui.console.screens.create import CreateScreen
 from tokentui.console.screens.details import DetailsScreen
+from tokentui.console.screens.export import ExportScreen
 from tokentui.console.screens.filters import FiltersScreen
+from tokentui.console.screens.find_secret import FindSecretScreen
 from tokentui.console.screens.findings import FindingsScreen
 from tokentui.console.screens.home import HomeScreen
 from tokentui.console.screens.reveal import RevealScreen
@@ -39,6 +41,8 @@ SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Audit log", AuditScreen.BINDINGS),
     ("Users", UsersScreen.BINDINGS),
     ("Findings", FindingsScreen.BINDINGS),
+    ("Find a leaked secret", FindSecretScreen.BINDINGS),
+    ("Export", ExportScreen.BINDINGS + FORM_KEYS),
     (
         "Everywhere",
         [
@@ -68,6 +72,8 @@ SCREEN_SECTIONS: dict[type[Screen[Any]], str] = {
     AuditScreen: "Audit log",
     UsersScreen: "Users",
     FindingsScreen: "Findings",
+    FindSecretScreen: "Find a leaked secret",
+    ExportScreen: "Export",
 }
 
 

@@ -54,6 +54,11 @@ class HomeScreen(Screen[None]):
         Binding("escape", "back", "Back to table", show=False),
         Binding("u", "users", "Users"),
         Binding("exclamation_mark", "findings", "Findings", key_display="!"),
+        Binding("space", "mark", "Mark / unmark the row (r then revokes every marked one)", show=False),
+        Binding("asterisk", "mark_all", "Mark every token that matches", key_display="*", show=False),
+        Binding("U", "unmark", "Clear the marks", key_display="U", show=False),
+        Binding("F", "find_secret", "Find the token a leaked secret belongs to", key_display="F", show=False),
+        Binding("x", "export", "Export the view to CSV or JSON", show=False),
     ]
     # On a narrow screen the footer drops these first (KeyFooter); help lists every key.
     FOOTER_DROPS_FIRST: ClassVar[tuple[str, ...]] = ("reset", "author", "select", "filters")
@@ -62,6 +67,8 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.filters = Filters()
         self.expiring_soon = 0
+        # The tokens marked for a bulk revoke, by id (the table shows their ids' marks).
+        self.marks: dict[str, TokenView] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -148,6 +155,8 @@ class HomeScreen(Screen[None]):
             parts.append("filters: " + "; ".join(described) + " (c clears)")
         elif total == 0:
             parts.append("no tokens yet: n creates one")
+        if self.marks:
+            parts.append(f"{len(self.marks):,} marked (r revokes, U clears)")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
         self.query_one("#summary", Static).update(inert(" · ".join(parts)), layout=False)
 
@@ -271,7 +280,7 @@ class HomeScreen(Screen[None]):
         if action == "author":
             self.action_author()
         elif action == "revoke":
-            self.action_revoke()
+            self.action_revoke(marked=False)  # the token the details showed, not the marked ones
         elif action == "reset":
             self.action_reset()
 
@@ -284,10 +293,13 @@ class HomeScreen(Screen[None]):
                 AuthorScreen(token.author), lambda changed: self.reload() if changed else None
             )
 
-    def action_revoke(self) -> None:
+    def action_revoke(self, marked: bool = True) -> None:
         from tokentui.console.screens.confirm import ConfirmScreen
         from tokentui.console.screens.details import why_not_revoke
 
+        if marked and self.marks:
+            self._revoke_marked()
+            return
         token = self._selected()
         if token is None:
             return
@@ -397,6 +409,7 @@ class HomeScreen(Screen[None]):
         if name is not None and self.app.actor is not None and name != self.app.actor.org_name:
             self.filters = self.filters.cleared()
             self.finding = None
+            self._set_marks({})
             self.app.switch_org(name)
 
     # -- users and findings -----------------------------------------------------
@@ -454,3 +467,93 @@ class HomeScreen(Screen[None]):
         """The store changed (another admin, the CLI, the API, a sweep): read the table again as
         ctrl+r does, the cursor kept on its token, without a toast (nobody asked)."""
         self.reload(keep_cursor=True)
+
+    # -- marks and bulk revoke (issue 21) -----------------------------------------
+
+    def _set_marks(self, marks: dict[str, TokenView]) -> None:
+        self.marks = marks
+        self.table.marked = set(marks)
+        self.table.refresh()
+        self._show_summary()
+
+    def action_mark(self) -> None:
+        token = self._selected()
+        if token is None:
+            return
+        marks = dict(self.marks)
+        if marks.pop(token.id, None) is None:
+            marks[token.id] = token
+        self._set_marks(marks)
+
+    def action_unmark(self) -> None:
+        if self.marks:
+            self._set_marks({})
+            self.notify("Marks cleared.", timeout=2)
+
+    def action_mark_all(self) -> None:
+        self.run_worker(self._mark_all(), group="marks", exclusive=True)
+
+    async def _mark_all(self) -> None:
+        app = self.app
+        if app.service is None or app.actor is None:
+            return
+        # Every match, not only the rows loaded: the ids come from the core for the same query.
+        query = self._with_finding(self.filters.to_query(app.service.now()))
+        service, actor = app.service, app.actor
+        found = await app.call(lambda: {t.id: t for t in service.iter_tokens(actor, query)})
+        if found is None:
+            return
+        self._set_marks({**self.marks, **found})
+        noun = "token" if len(found) == 1 else "tokens"
+        self.notify(f"Marked {len(found):,} {noun} (every match). r revokes them; U clears.", timeout=4)
+
+    def _revoke_marked(self) -> None:
+        from tokentui.console.bulk_revoke import kinds_in_words
+        from tokentui.console.screens.confirm import ConfirmScreen
+
+        marked = list(self.marks.values())
+        noun = "token" if len(marked) == 1 else "tokens"
+        question = inert(
+            f"Revoke {len(marked):,} {noun}: {kinds_in_words(marked)}? "
+            "They stop working at once; this cannot be undone."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._revoke_many(marked), group="write")
+
+        self.app.push_screen(ConfirmScreen(f"Revoke {len(marked):,} {noun}", question, "Revoke"), confirmed)
+
+    async def _revoke_many(self, marked: list[TokenView]) -> None:
+        from tokentui.console.bulk_revoke import result_in_words
+
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        result = await app.call(app.service.revoke_many, app.actor, [t.id for t in marked])
+        if result is None:
+            return
+        self._set_marks({})
+        words = result_in_words(result, marked)
+        if result.refused:
+            self.notify(words, title="Bulk revoke", severity="warning", timeout=12)
+        else:
+            self.notify(words, title="Bulk revoke", timeout=12)
+        self.reload(keep_cursor=True)
+
+    # -- find a leaked secret, export (issue 21) ----------------------------------
+
+    def action_find_secret(self) -> None:
+        from tokentui.console.screens.find_secret import FindSecretScreen
+
+        if self.app.service is not None:
+            self.app.push_screen(
+                FindSecretScreen(), lambda changed: self.reload(keep_cursor=True) if changed else None
+            )
+
+    def action_export(self) -> None:
+        from tokentui.console.screens.export import ExportScreen
+
+        if self.app.service is not None:
+            self.app.push_screen(
+                ExportScreen(self._with_finding(self.filters.to_query(self.app.service.now())))
+            )

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tokentui.console.widgets.table_loader import PAGE_SIZE, Count, Read, TableLoader
-from tokentui.console.widgets.token_columns import COLUMNS, GAP, MIN_WIDTH, column_widths
+from tokentui.console.widgets.token_columns import COLUMNS, GAP, MIN_WIDTH, column_widths, fit
 
 if TYPE_CHECKING:
     from tokentui.console.pages import TokenPages
@@ -38,6 +38,8 @@ CACHED_PAGES = 24
 OLD_ROWS_KEPT = 0.15
 # Rendered rows kept: a few screens' worth, so a repaint that changes nothing costs nothing.
 CACHED_STRIPS = 256
+# Leads the first cell of a marked row: a shape, so it reads without colour (NO_COLOR).
+MARK = "* "
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,9 @@ class TokenTable(ScrollView, can_focus=True):
         )
         # Rendered rows by what they show (the token, cursor or not, width), kept across queries:
         # the next keystroke of a search mostly shows rows already drawn.
-        self._strips: LRUCache[tuple[TokenView, bool, int], Strip] = LRUCache(CACHED_STRIPS)
+        self._strips: LRUCache[tuple[TokenView, bool, int, bool], Strip] = LRUCache(CACHED_STRIPS)
+        # Ids of the tokens marked for a bulk action (the home screen changes it, then refreshes).
+        self.marked: set[str] = set()
         self._paint: _Paint | None = None  # while the table paints
         self._placeholders_due: Timer | None = None
         # The token the cursor goes back to once its row is read (a reload keeping the cursor).
@@ -385,7 +389,7 @@ class TokenTable(ScrollView, can_focus=True):
         if token is None:
             self.loader.want(index)
             return self._placeholder(paint)
-        key = (token, index == self.cursor, paint.table_width)
+        key = (token, index == self.cursor, paint.table_width, token.id in self.marked)
         strip = self._strips.get(key)
         if strip is None:
             strip = self._strips[key] = self._render_row(index, token, paint)
@@ -404,7 +408,10 @@ class TokenTable(ScrollView, can_focus=True):
             style = row_style
             if column.key == "status" and index != self.cursor:
                 style = row_style + self._status_style(token.status)
-            segments.append(Segment(column.text(token, width), style))
+            text = column.text(token, width)
+            if not segments and token.id in self.marked:
+                text = fit(MARK + text.rstrip(), width)
+            segments.append(Segment(text, style))
             segments.append(Segment(" " * GAP, row_style))
         return Strip(segments[:-1]).extend_cell_length(paint.table_width, row_style)
 
