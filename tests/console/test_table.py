@@ -104,7 +104,7 @@ async def test_kind_and_status_filters_combine_and_clear_with_one_key(org: Org, 
         await pilot.press("ctrl+s")
         await settle(pilot)
         text = screen_text(app)
-        assert "filters: kind: Personal access token; status: active" in text
+        assert "2 filters: kind: Personal access token; status: active" in text
         assert "2 tokens" in text  # owner pat and weekly export; ci deploy is revoked
         assert "ci deploy" not in table_text(app)
         await pilot.press("c")
@@ -158,7 +158,7 @@ async def test_no_expiry_preset(org: Org, console) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         expected = org.service.count_tokens(org.owner, TokenQuery(no_expiry=True))
-        assert "no expiry" in screen_text(app)
+        assert "never expires" in screen_text(app)
         assert f"{expected} tokens" in screen_text(app)
         assert "never" in table_text(app) and "2027-" not in table_text(app)
 

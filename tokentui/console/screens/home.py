@@ -136,11 +136,18 @@ class HomeScreen(Screen[None]):
             # Said first, where even 80 columns show it: a blank table alone reads as a fault.
             parts[1:1] = ["nothing matches; c clears the filters", *self.filters.inverted()]
         if described:
-            parts.append("filters: " + "; ".join(described) + " (c clears)")
+            parts.append(self.filters.summary())
         elif total == 0:
             parts.append("no tokens yet: n creates one")
+        if self.table.hidden:
+            parts.append("hidden: " + ", ".join(self.table.hidden))
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
-        self.query_one("#summary", Static).update(inert(" · ".join(parts)), layout=False)
+        line = inert(" · ".join(parts))
+        line.no_wrap, line.overflow = True, "ellipsis"  # cut cleanly at any width; f shows the filters
+        self.query_one("#summary", Static).update(line, layout=False)
+
+    def on_token_table_columns_hidden(self, _message: TokenTable.ColumnsHidden) -> None:
+        self._show_summary()
 
     def action_refresh_table(self) -> None:
         """Read the table again: tokens made, revoked or expired elsewhere (the CLI, the API) show."""
