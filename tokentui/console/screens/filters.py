@@ -26,6 +26,10 @@ class Checklist(SelectionList[str]):
     """A selection list whose boxes differ in shape, "[x]" and "[ ]": colour alone does not
     tell them apart under NO_COLOR or to a colour-blind eye."""
 
+    DEFAULT_CSS = """
+    Checklist { height: auto; max-height: 8; }
+    """
+
     def render_line(self, y: int) -> Strip:
         # The option list's line without the selection list's coloured button, which is
         # the same shape checked or not; its gutter is as wide as these marks.
@@ -78,7 +82,7 @@ class FiltersScreen(TypeAheadScreen[Filters | None]):
                         yield Label("Use and access")
                         yield Checklist(
                             *((label, field, getattr(f, field)) for label, field in AUDIT_CHOICES),
-                            id="audit",
+                            id="use",
                             compact=True,
                         )
                 yield Label("Created between (YYYY-MM-DD, either may be empty)")
@@ -95,15 +99,17 @@ class FiltersScreen(TypeAheadScreen[Filters | None]):
                 with Horizontal(classes="range", id="expiry-range"):
                     yield TextInput(_day(f.expires_from), placeholder="from", id="expires-from", compact=True)
                     yield TextInput(_day(f.expires_to), placeholder="to", id="expires-to", compact=True)
-                yield Label("Unused for (days, or 12h, 2w; never used counts from creation)")
-                yield TextInput(
-                    duration_text(f.unused_for) if f.unused_for else "",
-                    placeholder="e.g. 90 or 90d",
-                    id="unused-for",
-                    compact=True,
-                )
-                yield Label("Author (part of an e-mail or name)")
-                yield TextInput(f.author, placeholder="e.g. alice@", id="author", compact=True)
+                # One line for both: the dialog fits 24 rows with its buttons.
+                with Horizontal(classes="range"):
+                    yield Label("Unused for ")
+                    yield TextInput(
+                        duration_text(f.unused_for) if f.unused_for else "",
+                        placeholder="days: 90, or 12h, 2w",
+                        id="unused-for",
+                        compact=True,
+                    )
+                    yield Label(" Author ")
+                    yield TextInput(f.author, placeholder="part of an e-mail or name", id="author", compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply", compact=True)
@@ -147,7 +153,7 @@ class FiltersScreen(TypeAheadScreen[Filters | None]):
         try:
             expiry = ExpiryChoice(str(self.query_one("#expiry", Select).value))
             custom = expiry is ExpiryChoice.CUSTOM
-            audit = set(self.query_one("#audit", SelectionList).selected)
+            audit = set(self.query_one("#use", SelectionList).selected)
             chosen = self.filters.with_(
                 kinds=frozenset(TokenKind(v) for v in self.query_one("#kinds", SelectionList).selected),
                 statuses=frozenset(Status(v) for v in self.query_one("#statuses", SelectionList).selected),

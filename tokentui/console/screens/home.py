@@ -128,23 +128,24 @@ class HomeScreen(Screen[None]):
         total = self.table.total
         whose = "your tokens" if (self.filters.mine or not (actor and actor.is_admin)) else "organization"
         parts = [f"{total:,} token{'s' if total != 1 else ''} ({whose})"]
-        if self.expiring_soon:
-            soon = self.expiring_soon
-            parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
         described = self.filters.describe()
         if described and total == 0:
             # Said first, where even 80 columns show it: a blank table alone reads as a fault.
-            parts[1:1] = ["nothing matches; c clears the filters", *self.filters.inverted()]
+            parts += ["nothing matches; c clears the filters", *self.filters.inverted()]
         if described:
-            parts.append(self.filters.summary())
-        elif total == 0:
-            parts.append("no tokens yet: n creates one")
+            parts.append(self.filters.summary())  # early: a line cut short still says it is filtered
         if self.table.hidden:
             parts.append("hidden: " + ", ".join(self.table.hidden))
+        if self.expiring_soon:
+            soon = self.expiring_soon
+            parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
+        if not described and total == 0:
+            parts.append("no tokens yet: n creates one")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
-        line = inert(" · ".join(parts))
-        line.no_wrap, line.overflow = True, "ellipsis"  # cut cleanly at any width; f shows the filters
-        self.query_one("#summary", Static).update(line, layout=False)
+        summary = self.query_one("#summary", Static)
+        if summary.styles.text_overflow != "ellipsis":  # cut cleanly at any width; f shows the filters
+            summary.styles.text_wrap, summary.styles.text_overflow = "nowrap", "ellipsis"
+        summary.update(inert(" · ".join(parts)), layout=False)
 
     def on_token_table_columns_hidden(self, _message: TokenTable.ColumnsHidden) -> None:
         self._show_summary()
