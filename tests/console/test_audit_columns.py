@@ -237,10 +237,11 @@ async def test_ticked_boxes_differ_in_shape_and_the_summary_fits_at_80(audited: 
         text = screen_text(app)
         assert "[x] never used" in text and "[x] can write" in text
         assert "[ ] Personal access t" in text and "[ ] active" in text
-        await _type_into("#author", "dev@", pilot)
+        await _type_into("#author", "owner@", pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        expected = audited.service.list_tokens(audited.owner, TokenQuery(never_used=True, can_write=True, author="dev@"))
+        expected = audited.service.list_tokens(audited.owner, TokenQuery(never_used=True, can_write=True, author="owner@"))
+        assert [t.name for t in expected] == ["cma writer"]
         summary = screen_text(app).splitlines()[2]
         assert summary.strip().startswith(f"{len(expected)} token")
         assert "3 filters: never used; can write" in summary
@@ -249,7 +250,7 @@ async def test_ticked_boxes_differ_in_shape_and_the_summary_fits_at_80(audited: 
         await pilot.press("f")
         await settle(pilot)
         text = screen_text(app)
-        assert "[x] never used" in text and "[x] can write" in text and "dev@" in text
+        assert "[x] never used" in text and "[x] can write" in text and "owner@" in text
 
 
 async def test_a_malformed_unused_for_is_named_and_apply_waits(audited: Org, console) -> None:
