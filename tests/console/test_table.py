@@ -44,11 +44,14 @@ async def test_admin_table_shows_every_column_of_every_org_token(org: Org, conso
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         text = table_text(app)
-        for column in ("Name", "Kind", "Author", "Created", "Expires", "Status", "Last4", "Space/env"):
+        titles = ("Name", "Kind", "Author", "Created", "Expires", "Status", "Last4", "Space/env", "Last used")
+        for column in (*titles, "Access"):
             assert column in text
-        assert "ci deploy" in text and "Personal access token" in text and DEVELOPER in text
-        assert "site delivery" in text and "Website/production" in text and "Delivery token" in text
-        assert last4["cms sync"] in text and "Management token" in text
+        # The kinds' short labels, at every width: the kind sort follows them.
+        assert "ci deploy" in text and "Personal " in text and DEVELOPER[:9] in text
+        # Ten columns at 120: Space/env is cut ("Website/production" whole in the details).
+        assert "site delivery" in text and "Website/…" in text and "Delivery " in text
+        assert last4["cms sync"] in text and "Management " in text
         assert "2026-11-22" in text and "2027-02-20" in text  # created, and 90 days later
         assert "● active" in text
         summary = screen_text(app)
