@@ -202,7 +202,10 @@ async def _never_expires(pilot) -> None:
 FILTERS = {
     "never used": (lambda p: _tick("never used", p), TokenQuery(never_used=True)),
     "can write": (lambda p: _tick("can write", p), TokenQuery(can_write=True)),
-    "unused for 90": (lambda p: _type_into("#unused-for", "90", p), TokenQuery(unused_for=timedelta(days=90))),
+    "unused for 90": (
+        lambda p: _type_into("#unused-for", "90", p),
+        TokenQuery(unused_for=timedelta(days=90)),
+    ),
     "unused for 90d": (
         lambda p: _type_into("#unused-for", "90d", p),
         TokenQuery(unused_for=timedelta(days=90)),
@@ -240,7 +243,9 @@ async def test_ticked_boxes_differ_in_shape_and_the_summary_fits_at_80(audited: 
         await _type_into("#author", "owner@", pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        expected = audited.service.list_tokens(audited.owner, TokenQuery(never_used=True, can_write=True, author="owner@"))
+        expected = audited.service.list_tokens(
+            audited.owner, TokenQuery(never_used=True, can_write=True, author="owner@")
+        )
         assert [t.name for t in expected] == ["cma writer"]
         summary = screen_text(app).splitlines()[2]
         assert summary.strip().startswith(f"{len(expected)} token")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from rich.segment import Segment
-from rich.style import Style
 from textual.strip import Strip
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
@@ -109,7 +109,9 @@ class FiltersScreen(TypeAheadScreen[Filters | None]):
                         compact=True,
                     )
                     yield Label(" Author ")
-                    yield TextInput(f.author, placeholder="part of an e-mail or name", id="author", compact=True)
+                    yield TextInput(
+                        f.author, placeholder="part of an e-mail or name", id="author", compact=True
+                    )
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply", compact=True)
