@@ -159,7 +159,7 @@ async def test_the_reveal_gives_the_export_line_with_the_secret_only_in_the_copy
 
 
 async def test_clicking_an_author_cell_opens_the_author(org: Org, console) -> None:
-    from tokentui.console.widgets.token_columns import COLUMNS, GAP, column_widths
+    from tokentui.console.widgets.token_columns import GAP, column_widths
     from tokentui.console.widgets.token_table import TokenTable
 
     org.service.create_token(org.developer, "personal", name="dev pat", scopes=MANAGE)
@@ -168,7 +168,7 @@ async def test_clicking_an_author_cell_opens_the_author(org: Org, console) -> No
         await settle(pilot)
         table = app.screen.query_one(TokenTable)
         x = 0
-        for column, width in zip(COLUMNS, column_widths(table._table_width()), strict=True):
+        for column, width in column_widths(table._table_width(), table.sort_key):
             if column.key == "author":
                 break
             x += width + GAP

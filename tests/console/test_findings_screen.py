@@ -66,7 +66,7 @@ async def test_findings_show_the_reports_counts_and_enter_shows_the_findings_tok
             assert token.name in shown, shown
         assert "dev forever" not in shown and "dev soon" not in shown, shown
         summary = next(line for line in screen_text(app).splitlines() if "2 tokens" in line)
-        assert f"2 tokens (organization) · filters: {NO_SPACE_ROLE} (c clears)" in summary, summary
+        assert f"2 tokens (organization) · 1 filter: {NO_SPACE_ROLE}" in summary, summary
 
         # c clears the finding with the filters: every token again.
         await pilot.press("c")

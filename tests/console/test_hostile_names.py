@@ -210,8 +210,10 @@ async def test_every_screen_shows_hostile_names_literally_and_writes_none_of_the
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         # Home: the header, the table and the toasts.
-        shown(app, ORG, OWNER, PAT, MANAGEMENT, MEMBER_PAT, DELIVERY, MEMBER, LEGACY_SPACE)
-        assert printable(f"{SPACE}/{ENVIRONMENTS[0]}") in table_text(app)
+        shown(app, ORG, OWNER, PAT, MANAGEMENT, MEMBER_PAT, DELIVERY, LEGACY_SPACE)
+        # Ten columns at 120 cut the Author cell: its markup still shows literally (whole on details).
+        assert printable(MEMBER)[:9] in table_text(app)
+        assert printable(f"{SPACE}/{ENVIRONMENTS[0]}")[:8] in table_text(app)
         assert printable(ORG) in toasts(app) and printable(OWNER) in toasts(app)
         await pilot.press("slash", *"[/x")
         await settle(pilot)

@@ -44,11 +44,14 @@ async def test_admin_table_shows_every_column_of_every_org_token(org: Org, conso
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         text = table_text(app)
-        for column in ("Name", "Kind", "Author", "Created", "Expires", "Status", "Last4", "Space/env"):
+        titles = ("Name", "Kind", "Author", "Created", "Expires", "Status", "Last4", "Space/env", "Last used")
+        for column in (*titles, "Access"):
             assert column in text
-        assert "ci deploy" in text and "Personal access token" in text and DEVELOPER in text
-        assert "site delivery" in text and "Website/production" in text and "Delivery token" in text
-        assert last4["cms sync"] in text and "Management token" in text
+        # The kinds' short labels, at every width: the kind sort follows them.
+        assert "ci deploy" in text and "Personal " in text and DEVELOPER[:9] in text
+        # Ten columns at 120: Space/env is cut ("Website/production" whole in the details).
+        assert "site delivery" in text and "Website/…" in text and "Delivery " in text
+        assert last4["cms sync"] in text and "Management " in text
         assert "2026-11-22" in text and "2027-02-20" in text  # created, and 90 days later
         assert "● active" in text
         summary = screen_text(app)
@@ -104,7 +107,7 @@ async def test_kind_and_status_filters_combine_and_clear_with_one_key(org: Org, 
         await pilot.press("ctrl+s")
         await settle(pilot)
         text = screen_text(app)
-        assert "filters: kind: Personal access token; status: active" in text
+        assert "2 filters: kind: Personal access token; status: active" in text
         assert "2 tokens" in text  # owner pat and weekly export; ci deploy is revoked
         assert "ci deploy" not in table_text(app)
         await pilot.press("c")
@@ -158,7 +161,7 @@ async def test_no_expiry_preset(org: Org, console) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         expected = org.service.count_tokens(org.owner, TokenQuery(no_expiry=True))
-        assert "no expiry" in screen_text(app)
+        assert "never expires" in screen_text(app)
         assert f"{expected} tokens" in screen_text(app)
         assert "never" in table_text(app) and "2027-" not in table_text(app)
 

@@ -20,6 +20,8 @@ COLUMN_TITLES = {
     "status": "status",
     "last4": "last four characters",
     "space": "space/environment",
+    "last_used": "last use",
+    "access": "access",
 }
 
 

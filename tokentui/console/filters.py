@@ -39,7 +39,7 @@ EXPIRY_LABELS = {
     ExpiryChoice.EXPIRED: "expired",
     ExpiryChoice.WITHIN_7_DAYS: "expires within 7 days",
     ExpiryChoice.WITHIN_30_DAYS: "expires within 30 days",
-    ExpiryChoice.NO_EXPIRY: "no expiry",
+    ExpiryChoice.NO_EXPIRY: "never expires",
     ExpiryChoice.CUSTOM: "custom range",
 }
 
@@ -57,6 +57,11 @@ class Filters:
     expires_from: date | None = None
     expires_to: date | None = None
     mine: bool = False
+    # The audit's questions (SPEC.md, "Audit").
+    never_used: bool = False
+    unused_for: timedelta | None = None
+    can_write: bool = False
+    author: str = ""
     sort: str = "created"
     descending: bool = True
 
@@ -88,7 +93,22 @@ class Filters:
             parts.append(f"expires {_span(self.expires_from, self.expires_to)}")
         elif self.expiry is not ExpiryChoice.ANY:
             parts.append(self.expiry.label)
+        if self.never_used:
+            parts.append("never used")
+        if self.unused_for is not None:
+            parts.append(f"unused for {duration_text(self.unused_for)}")
+        if self.can_write:
+            parts.append("can write")
+        if self.author.strip():
+            parts.append(f"author {self.author.strip()!r}")
         return parts
+
+    def summary(self, *more: str) -> str:
+        """The active filters (and ``more``, e.g. a finding shown) in one phrase: "2 filters: never
+        used; can write" (the line cuts it; f shows all)."""
+        described = [*more, *self.describe()]
+        count = len(described)
+        return f"{count} filter{'' if count == 1 else 's'}: " + "; ".join(described)
 
     def inverted(self) -> list[str]:
         """Each date range whose start is after its end (nothing can match it), in a few words."""
@@ -127,9 +147,33 @@ class Filters:
             expires_after=expires_after,
             expires_before=expires_before,
             no_expiry=self.expiry is ExpiryChoice.NO_EXPIRY,
+            never_used=self.never_used,
+            unused_for=self.unused_for,
+            can_write=self.can_write,
+            author=self.author.strip(),
             sort=SortKey(self.sort),
             descending=self.descending,
         )
+
+
+def duration_text(span: timedelta) -> str:
+    """``span`` as the unused-for field takes it back: "90d", or "36h" for part of a day."""
+    if span % timedelta(days=1):
+        return f"{span // timedelta(hours=1)}h"
+    return f"{span.days}d"
+
+
+def parse_unused_for(text: str) -> timedelta | None:
+    """The unused-for field: empty for none, a number of days ("90") or a duration ("90d", "12w").
+
+    InvalidInput (naming the field) for anything else.
+    """
+    from tokentui.core.tokens.expiry import parse_duration
+
+    text = text.strip()
+    if not text:
+        return None
+    return parse_duration(text + "d" if text.isdigit() else text, "unused for")
 
 
 def _span(start: date | None, end: date | None) -> str:

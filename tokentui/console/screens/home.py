@@ -144,21 +144,30 @@ class HomeScreen(Screen[None]):
         total = self.table.total
         whose = "your tokens" if (self.filters.mine or not (actor and actor.is_admin)) else "organization"
         parts = [f"{total:,} token{'s' if total != 1 else ''} ({whose})"]
-        if self.expiring_soon and self.finding is None:  # a finding shown leaves the line its name
-            soon = self.expiring_soon
-            parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
         described = self._finding_words() + self.filters.describe()
         if described and total == 0:
             # Said first, where even 80 columns show it: a blank table alone reads as a fault.
-            parts[1:1] = ["nothing matches; c clears the filters", *self.filters.inverted()]
+            parts += ["nothing matches; c clears the filters", *self.filters.inverted()]
         if described:
-            parts.append("filters: " + "; ".join(described) + " (c clears)")
-        elif total == 0:
+            # Early: a line cut short still says it is filtered (a finding shown is one of them).
+            parts.append(self.filters.summary(*self._finding_words()))
+        if self.table.hidden:
+            parts.append("hidden: " + ", ".join(self.table.hidden))
+        if self.expiring_soon and self.finding is None:  # a finding shown leaves the line its name
+            soon = self.expiring_soon
+            parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
+        if not described and total == 0:
             parts.append("no tokens yet: n creates one")
         if self.marks:
             parts.append(f"{len(self.marks):,} marked (r revokes, U clears)")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
-        self.query_one("#summary", Static).update(inert(" · ".join(parts)), layout=False)
+        summary = self.query_one("#summary", Static)
+        if summary.styles.text_overflow != "ellipsis":  # cut cleanly at any width; f shows the filters
+            summary.styles.text_wrap, summary.styles.text_overflow = "nowrap", "ellipsis"
+        summary.update(inert(" · ".join(parts)), layout=False)
+
+    def on_token_table_columns_hidden(self, _message: TokenTable.ColumnsHidden) -> None:
+        self._show_summary()
 
     def action_refresh_table(self) -> None:
         """Read the table again: tokens made, revoked or expired elsewhere (the CLI, the API) show."""

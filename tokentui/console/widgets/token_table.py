@@ -10,6 +10,7 @@ takes. Which pages are read, and when, the loader decides
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -25,7 +26,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tokentui.console.widgets.table_loader import PAGE_SIZE, Count, Read, TableLoader
-from tokentui.console.widgets.token_columns import COLUMNS, GAP, MIN_WIDTH, column_widths, fit
+from tokentui.console.widgets.token_columns import GAP, column_widths, fit, hidden_columns, min_width
 
 if TYPE_CHECKING:
     from tokentui.console.pages import TokenPages
@@ -51,6 +52,7 @@ class _Paint:
     table_width: int  # cells the columns take (at least every column's minimum)
     rows: int  # rows on screen below the header
     scroll: Offset
+    now: datetime  # what "Last used" is relative to
 
 
 class TokenTable(ScrollView, can_focus=True):
@@ -117,6 +119,13 @@ class TokenTable(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
+    class ColumnsHidden(Message):
+        """Which columns the table's width leaves out changed (titles, possibly none)."""
+
+        def __init__(self, titles: tuple[str, ...]) -> None:
+            super().__init__()
+            self.titles = titles
+
     class Counted(Message):
         """The number of matching rows is known."""
 
@@ -141,13 +150,16 @@ class TokenTable(ScrollView, can_focus=True):
         )
         # Rendered rows by what they show (the token, cursor or not, width), kept across queries:
         # the next keystroke of a search mostly shows rows already drawn.
-        self._strips: LRUCache[tuple[TokenView, bool, int, bool], Strip] = LRUCache(CACHED_STRIPS)
+        self._strips: LRUCache[tuple[TokenView, bool, int, str, datetime, bool], Strip] = LRUCache(
+            CACHED_STRIPS
+        )
         # Ids of the tokens marked for a bulk action (the home screen changes it, then refreshes).
         self.marked: set[str] = set()
         self._paint: _Paint | None = None  # while the table paints
         self._placeholders_due: Timer | None = None
         # The token the cursor goes back to once its row is read (a reload keeping the cursor).
         self._follow: str | None = None
+        self._hidden: tuple[str, ...] = ()
 
     # -- data -------------------------------------------------------------------
 
@@ -168,6 +180,7 @@ class TokenTable(ScrollView, can_focus=True):
         self.sort_key = sort_key
         self.descending = descending
         self._follow = follow if keep_cursor else None
+        self._check_hidden()
         if not keep_cursor:
             self.set_reactive(TokenTable.cursor, 0)  # no repaint yet (below)
             self._scroll_cursor_into_view()
@@ -307,9 +320,21 @@ class TokenTable(ScrollView, can_focus=True):
     # -- geometry ---------------------------------------------------------------
 
     def _table_width(self) -> int:
-        return max(MIN_WIDTH, self.scrollable_content_region.width)
+        return max(min_width(self.sort_key), self.scrollable_content_region.width)
+
+    @property
+    def hidden(self) -> tuple[str, ...]:
+        """The titles of the columns this width leaves out."""
+        return self._hidden
+
+    def _check_hidden(self) -> None:
+        hidden = tuple(c.title for c in hidden_columns(self._table_width(), self.sort_key))
+        if hidden != self._hidden:
+            self._hidden = hidden
+            self.post_message(self.ColumnsHidden(hidden))
 
     def on_resize(self, _event: events.Resize) -> None:
+        self._check_hidden()
         self.virtual_size = Size(self._table_width(), self.total + 1)
         self._scroll_cursor_into_view()
 
@@ -347,7 +372,14 @@ class TokenTable(ScrollView, can_focus=True):
             table_width=self._table_width(),
             rows=self._visible_rows,
             scroll=self.scroll_offset,
+            now=self._now(),
         )
+
+    def _now(self) -> datetime:
+        service = getattr(self.app, "service", None)
+        now = service.now() if service is not None else datetime.now(UTC)
+        # To the minute: a row drawn a second ago is drawn the same (the rows' cache).
+        return now.replace(second=0, microsecond=0)
 
     def render_line(self, y: int) -> Strip:
         paint = self._paint or self._look_up()
@@ -370,13 +402,11 @@ class TokenTable(ScrollView, can_focus=True):
         header = self.get_component_rich_style("token-table--header")
         sorted_style = self.get_component_rich_style("token-table--sorted")
         segments: list[Segment] = []
-        for column, width in zip(COLUMNS, column_widths(paint.table_width), strict=True):
-            title = column.title
-            style = header
+        for column, width in column_widths(paint.table_width, self.sort_key):
+            arrow, style = "", header
             if column.key == self.sort_key:
-                title = f"{title} {'▼' if self.descending else '▲'}"
-                style = sorted_style
-            segments.append(Segment(title[:width].ljust(width), style))
+                arrow, style = ("▼" if self.descending else "▲"), sorted_style
+            segments.append(Segment(column.heading(width, arrow), style))
             segments.append(Segment(" " * GAP, header))
         return Strip(segments[:-1]).extend_cell_length(paint.table_width, header)
 
@@ -389,7 +419,14 @@ class TokenTable(ScrollView, can_focus=True):
         if token is None:
             self.loader.want(index)
             return self._placeholder(paint)
-        key = (token, index == self.cursor, paint.table_width, token.id in self.marked)
+        key = (
+            token,
+            index == self.cursor,
+            paint.table_width,
+            self.sort_key,
+            paint.now,
+            token.id in self.marked,
+        )
         strip = self._strips.get(key)
         if strip is None:
             strip = self._strips[key] = self._render_row(index, token, paint)
@@ -404,11 +441,11 @@ class TokenTable(ScrollView, can_focus=True):
         if index == self.cursor:
             row_style += self.get_component_rich_style("token-table--cursor")
         segments: list[Segment] = []
-        for column, width in zip(COLUMNS, column_widths(paint.table_width), strict=True):
+        for column, width in column_widths(paint.table_width, self.sort_key):
             style = row_style
             if column.key == "status" and index != self.cursor:
                 style = row_style + self._status_style(token.status)
-            text = column.text(token, width)
+            text = column.text(token, width, paint.now)
             if not segments and token.id in self.marked:
                 text = fit(MARK + text.rstrip(), width)
             segments.append(Segment(text, style))
@@ -465,7 +502,7 @@ class TokenTable(ScrollView, can_focus=True):
     def _column_key_at(self, x: int) -> str | None:
         """The key of the column at ``x`` cells from the table's left edge."""
         edge = 0
-        for column, width in zip(COLUMNS, column_widths(self._table_width()), strict=True):
+        for column, width in column_widths(self._table_width(), self.sort_key):
             edge += width + GAP
             if x < edge:
                 return column.key
@@ -473,7 +510,7 @@ class TokenTable(ScrollView, can_focus=True):
 
     def _header_clicked(self, x: int) -> None:
         edge = 0
-        for column, width in zip(COLUMNS, column_widths(self._table_width()), strict=True):
+        for column, width in column_widths(self._table_width(), self.sort_key):
             edge += width + GAP
             if x < edge:
                 self.post_message(self.SortRequested(column.key))

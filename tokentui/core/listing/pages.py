@@ -4,7 +4,9 @@ Every sort of :class:`~tokentui.core.listing.queries.SortKey` is read as a list 
 *segments*, each a condition whose rows come in (value, id) order straight from
 one of the token indexes (migration 0002):
 
-- name, kind, created and last4: one segment ordered by (value, id);
+- name, created and last4: one segment ordered by (value, id);
+- kind: one segment per kind in the order of their labels (what the table shows),
+  each by id (the kind index);
 - expires: tokens without an expiry (id order), then the others by (expiry, id),
   which is SQLite's own order (NULL is smallest);
 - status: active, expired, revoked (alphabetical, as the table sorts); active
@@ -41,7 +43,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tokentui.core.listing import visibility
-from tokentui.core.listing.queries import SortKey, TokenQuery, access_order
+from tokentui.core.listing.queries import SortKey, TokenQuery, access_order, kind_order
 from tokentui.core.models import Space, Token, User
 from tokentui.core.results import TokenView, to_view
 
@@ -64,7 +66,6 @@ class Segment:
 
 _VALUES: dict[SortKey, Callable[[], Any]] = {
     SortKey.NAME: lambda: func.lower(col(Token.name)),
-    SortKey.KIND: lambda: col(Token.kind),
     SortKey.CREATED: lambda: col(Token.created_at),
     SortKey.LAST4: lambda: col(Token.last4),
 }
@@ -114,6 +115,8 @@ def segments(session: Session, query: TokenQuery, now: datetime) -> list[Segment
             Segment(and_(live, expires <= now), (expires,)),
             Segment(revoked.is_not(None), (revoked, expires), nullable=expires),
         ]
+    if query.sort is SortKey.KIND:
+        return [Segment(col(Token.kind) == kind.value, key=("kind", kind.value)) for kind in kind_order()]
     if query.sort is SortKey.LAST_USED:
         used = col(Token.last_used_at)
         return [

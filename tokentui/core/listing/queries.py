@@ -360,6 +360,20 @@ def authtokens_at_limit(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def kind_order() -> list[TokenKind]:
+    """The kinds in the kind sort's order: by their short labels (the console's table shows those),
+    not the stored values: Authtoken, Delivery, Legacy, Management, OAuth app, Personal."""
+    return sorted(TokenKind, key=lambda kind: (kind.spec.short_label.lower(), kind.value))
+
+
+def kind_rank() -> ColumnElement[int]:
+    """Each row's place in :func:`kind_order` as SQL."""
+    return case(
+        *((col(Token.kind) == kind.value, literal(i)) for i, kind in enumerate(kind_order())),
+        else_=literal(len(TokenKind)),
+    )
+
+
 def access_order() -> list[tuple[TokenKind, str]]:
     """Each (kind, stored scopes) in the access sort's order: by :data:`ACCESS_LABELS`, then kind, then scopes.
 
@@ -427,7 +441,7 @@ def _in_order(
     # index's own order, which the console's pages walk (core/listing/pages.py).
     by_sort: dict[SortKey, list[tuple[Any, bool]]] = {
         SortKey.NAME: [(func.lower(col(Token.name)), False)],
-        SortKey.KIND: [(col(Token.kind), False)],
+        SortKey.KIND: [(kind_rank(), False)],
         SortKey.AUTHOR: [(_AUTHOR.email, False)],
         SortKey.CREATED: [(col(Token.created_at), False)],
         SortKey.EXPIRES: [(expires, True)],
