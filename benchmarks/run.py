@@ -183,6 +183,17 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         mix="80% issued, 10% unknown well-formed, 10% malformed",
     )
     emit("verify_latency_p99", verify["p99_s"] * 1000, "ms", p50_ms=verify["p50_s"] * 1000)
+    if verify.get("floor_per_s"):
+        emit(
+            "verify_vs_floor",
+            verify["per_s"],
+            "secrets/s",
+            baseline=verify["floor_per_s"],
+            target="ratio >= 0.6",
+            passed=verify["per_s"] / verify["floor_per_s"] >= 0.6,
+            note="baseline: checksum, SHA-256 and the same two indexed reads by hand in raw sqlite3, "
+            "statements prepared once, alternating with Service.verify in one process",
+        )
 
     listed = _list_json(big)
     listed_small = _list_json(small)

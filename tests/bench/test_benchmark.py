@@ -29,6 +29,7 @@ METRICS = {
     "console_peak_memory",
     "verify_throughput",
     "verify_latency_p99",
+    "verify_vs_floor",
     "list_json_throughput",
     "list_json_peak_memory",
     "audit_verify",
@@ -39,6 +40,7 @@ WITH_BASELINE = {
     "search_keystroke_p95",
     "console_peak_memory",
     "list_json_peak_memory",
+    "verify_vs_floor",
 }
 
 

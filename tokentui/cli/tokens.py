@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import click
@@ -290,8 +291,37 @@ def tokens_list(
         write_csv(rows)
         return
     now = obj.service.now()
-    cells = [token_row(t, now) for t in rows]
-    click.echo(table(TOKEN_HEADERS, cells) if cells else "No tokens match.")
+    echo_table_pages(TOKEN_HEADERS, (token_row(t, now) for t in rows))
+
+
+# Rows whose widths fix the table's columns; later rows are cut to fit, so the
+# listing holds one page at a time whatever the store's size.
+TABLE_PAGE = 500
+
+
+def echo_table_pages(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Print a table page by page: the first page sets the widths, longer later cells end in "…".
+
+    A result that fits in one page prints exactly as :func:`table` would.
+    """
+    size = TABLE_PAGE
+    pending = iter(rows)
+    first = list(islice(pending, size))
+    if not first:
+        click.echo("No tokens match.")
+        return
+    click.echo(table(headers, first))
+    cells = [[printable(str(c)) for c in row] for row in first]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    del first, cells
+    while batch := list(islice(pending, size)):
+        lines = ("  ".join(_fit(printable(str(c)), w) for c, w in zip(r, widths, strict=True)) for r in batch)
+        click.echo("\n".join(line.rstrip() for line in lines))
+
+
+def _fit(cell: str, width: int) -> str:
+    """``cell`` padded to ``width``, or cut to it with an ellipsis."""
+    return cell.ljust(width) if len(cell) <= width else cell[: width - 1] + "…"
 
 
 @tokens.command("show")

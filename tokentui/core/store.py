@@ -16,8 +16,9 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import Select, Update, create_engine, event, inspect, text
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from tokentui import settings
 from tokentui.core.errors import InvalidInput, StoreError, TokentuiError
@@ -82,6 +84,25 @@ class _CompiledQuery:
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
+def _sqlite_utc_instant(value: Any) -> Any:
+    """An instant SQLAlchemy stored in SQLite (ISO text, UTC without an offset), as an aware datetime."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _result_converter(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How a column's driver value becomes its Python value (the type's own result processor).
+
+    Instants on SQLite are parsed by :func:`datetime.fromisoformat` rather than through
+    SQLAlchemy's processor and then the type's: one C call where those make three frames.
+    """
+    if dialect.name == "sqlite" and isinstance(column_type, UTCDateTime):
+        return _sqlite_utc_instant
+    return cast(
+        "Callable[[Any], Any] | None", column_type.dialect_impl(dialect).result_processor(dialect, None)
+    )
+
+
 class Prepared:
     """A Core SELECT or UPDATE compiled once per dialect, run on the driver's cursor by a :class:`HotConnection`.
 
@@ -91,8 +112,10 @@ class Prepared:
     and come back aware, as with SQLAlchemy's own execution.
     """
 
-    def __init__(self, statement: Select[Any] | Update) -> None:
+    def __init__(self, statement: Select[Any] | Update, *, convert: bool = True) -> None:
         self.statement = statement
+        # False for a query whose caller takes the driver's values as they come (no column conversions).
+        self.convert = convert
         self._by_dialect: dict[str, _CompiledQuery] = {}
 
     def compiled_for(self, dialect: Dialect) -> _CompiledQuery:
@@ -105,17 +128,26 @@ class Prepared:
                 for name, bind in compiled.binds.items()
                 if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
             }
-            columns = self.statement.selected_columns if isinstance(self.statement, Select) else ()
+            statement = self.statement
+            columns = statement.selected_columns if isinstance(statement, Select) and self.convert else ()
             converters = tuple(
                 (index, convert)
                 for index, column in enumerate(columns)
-                if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+                if (convert := _result_converter(column.type, dialect)) is not None
             )
             positions = tuple(compiled.positiontup) if compiled.positiontup is not None else None
             known = self._by_dialect[dialect.name] = _CompiledQuery(
                 str(compiled), positions, binders, converters
             )
         return known
+
+
+def _converted(row: Any, converters: tuple[tuple[int, Callable[[Any], Any]], ...]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, convert in converters:
+        if values[index] is not None:
+            values[index] = convert(values[index])
+    return tuple(values)
 
 
 class HotConnection:
@@ -126,13 +158,14 @@ class HotConnection:
         self._dialect = dialect
 
     def _run(self, compiled: _CompiledQuery, params: dict[str, Any]) -> Any:
-        for name, process in compiled.binders.items():
-            if name in params:
-                params[name] = process(params[name])
+        if compiled.binders:
+            for name, process in compiled.binders.items():
+                if name in params:
+                    params[name] = process(params[name])
         positions = compiled.positions
         cursor = self._dbapi.cursor()
         try:
-            cursor.execute(compiled.sql, params if positions is None else tuple(params[n] for n in positions))
+            cursor.execute(compiled.sql, params if positions is None else [params[n] for n in positions])
         except BaseException:
             cursor.close()
             raise
@@ -149,18 +182,19 @@ class HotConnection:
         converters = compiled.converters
         if not converters:
             return [tuple(row) for row in rows]
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            converted.append(tuple(values))
-        return converted
+        return [_converted(row, converters) for row in rows]
 
     def first(self, query: Prepared, **params: Any) -> tuple[Any, ...] | None:
         """The first row of ``query``, or None."""
-        rows = self.all(query, **params)
-        return rows[0] if rows else None
+        compiled = query.compiled_for(self._dialect)
+        cursor = self._run(compiled, params)
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        return _converted(row, compiled.converters) if compiled.converters else tuple(row)
 
     def execute(self, statement: Prepared, many: list[dict[str, Any]]) -> int:
         """Run ``statement`` (an UPDATE) once per parameter set; the number of rows it changed."""
@@ -170,6 +204,45 @@ class HotConnection:
             changed += max(cursor.rowcount, 0)
             cursor.close()
         return changed
+
+
+class _HotBlock:
+    """The block of :meth:`Store.hot`: begin on a held connection, end it, give it back, translate errors."""
+
+    __slots__ = ("_held", "_store", "_write")
+
+    def __init__(self, store: Store, write: bool) -> None:
+        self._store = store
+        self._write = write
+        self._held: PoolProxiedConnection | None = None
+
+    def __enter__(self) -> HotConnection:
+        store = self._store
+        try:
+            held = self._held = store._begun(self._write)
+        except BaseException as exc:
+            store._raise_translated(exc)
+            raise
+        return HotConnection(held.dbapi_connection, store.engine.dialect)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        store, held = self._store, self._held
+        assert held is not None
+        self._held = None
+        if exc is None:
+            try:
+                if self._write:
+                    held.commit()
+                else:
+                    held.rollback()
+            except BaseException as failure:
+                store._settle_failed(held)
+                store._raise_translated(failure)
+                raise
+            store._give_back(held)
+            return
+        store._settle_failed(held)
+        store._raise_translated(exc)
 
 
 # How many idle driver connections a store keeps for verify's hot path (one per concurrent caller).
@@ -250,8 +323,7 @@ class Store:
             yield session
             session.commit()
 
-    @contextmanager
-    def hot(self, *, write: bool = False) -> Iterator[HotConnection]:
+    def hot(self, *, write: bool = False) -> _HotBlock:
         """One transaction for the hot path (verify): :class:`Prepared` statements on a held driver connection.
 
         Checking a connection out of SQLAlchemy's pool and wrapping it in a
@@ -261,20 +333,10 @@ class Store:
         block ends; with ``write`` it takes the write lock first (SQLite's
         ``BEGIN IMMEDIATE``) and commits. A connection that fails is closed, not
         kept; a held connection found dead (a restarted server) is replaced once
-        before the error is reported.
+        before the error is reported. A class rather than a generator: it runs on
+        every verify, where contextlib's machinery costs as much as a lookup.
         """
-        with self._errors():
-            held = self._begun(write)
-            try:
-                yield HotConnection(held.dbapi_connection, self.engine.dialect)
-                if write:
-                    held.commit()
-                else:
-                    held.rollback()
-            except BaseException:
-                self._settle_failed(held)
-                raise
-            self._give_back(held)
+        return _HotBlock(self, write)
 
     def _begun(self, write: bool) -> PoolProxiedConnection:
         """A held connection in a new transaction; one the server dropped is replaced once."""
@@ -358,18 +420,24 @@ class Store:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except TokentuiError:
+        except BaseException as exc:
+            self._raise_translated(exc)
             raise
-        except UnicodeEncodeError as exc:
+
+    def _raise_translated(self, exc: BaseException) -> None:
+        """Raise what ``exc`` means to a caller (InvalidInput, StoreError, Cancelled); return if it is that already."""
+        if isinstance(exc, TokentuiError):
+            return
+        if isinstance(exc, UnicodeEncodeError):
             # Bytes that are not UTF-8 (a terminal in another encoding) reach Python as lone
             # surrogates (PEP 383); no database can store them, so the input is refused.
             raise InvalidInput(f"not valid text: {exc.object!r} is not UTF-8") from None
-        except UnicodeDecodeError as exc:
+        if isinstance(exc, UnicodeDecodeError):
             # Text in the file that is not UTF-8: damaged pages that still parse as pages.
             raise StoreError(
                 describe_store_error(sqlite3.DatabaseError(f"malformed text: {exc}"), self.url)
             ) from exc
-        except (DBAPIError, sqlite3.Error, SQLAlchemyError, self._driver_error) as exc:
+        if isinstance(exc, (DBAPIError, sqlite3.Error, SQLAlchemyError, self._driver_error)):
             if _stop_requested() and "interrupted" in str(exc):
                 raise Cancelled from None
             if "cannot contain nul" in str(exc).lower():

@@ -57,7 +57,8 @@ _BY_HASH = Prepared(
 )
 _MEMBERSHIPS = Prepared(select(_M.c.org_id, _M.c.role).where(_M.c.user_id == bindparam("user_id")))
 # The named space (by name or API key) with each of its environments and the author's roles
-# in its organization and in it.
+# in its organization and in it. Its columns are ids, text and a flag :func:`_spaces` makes a
+# bool itself, so the driver's values are taken as they come.
 _SPACES = Prepared(
     select(
         _S.c.id,
@@ -74,9 +75,16 @@ _SPACES = Prepared(
     .outerjoin(_M, and_(_M.c.org_id == _S.c.org_id, _M.c.user_id == bindparam("user_id")))
     .outerjoin(_E, _E.c.space_id == _S.c.id)
     .outerjoin(_SM, and_(_SM.c.space_id == _S.c.id, _SM.c.user_id == bindparam("user_id")))
-    .where(or_(_S.c.name == bindparam("space"), _S.c.api_key == bindparam("space")))
+    .where(or_(_S.c.name == bindparam("space"), _S.c.api_key == bindparam("space"))),
+    convert=False,
 )
 _ORG_BY_NAME = Prepared(select(_O.c.id).where(_O.c.name == bindparam("org")))
+
+
+# Enum members by value: a dict lookup, where calling the Enum costs a lookup and a frame each time.
+_ACTIONS: dict[str, Action] = {a.value: a for a in Action}
+_ORG_ROLES: dict[str, OrgRole] = {r.value: r for r in OrgRole}
+_SPACE_ROLES: dict[str, SpaceRole] = {r.value: r for r in SpaceRole}
 
 
 class _TokenRow(NamedTuple):
@@ -99,6 +107,8 @@ class _TokenRow(NamedTuple):
 class _SpaceFacts:
     """One space as verify needs it: its organization, owner, environments and the author's role."""
 
+    __slots__ = ("author_org_role", "author_role", "environments", "id", "org_id", "org_name", "owner_id")
+
     def __init__(
         self, space_id: int, org_id: int, owner_id: int, org_name: str, org_role: str | None
     ) -> None:
@@ -106,7 +116,7 @@ class _SpaceFacts:
         self.org_id = org_id
         self.owner_id = owner_id
         self.org_name = org_name
-        self.author_org_role = OrgRole(org_role) if org_role is not None else None
+        self.author_org_role = _ORG_ROLES[org_role] if org_role is not None else None
         self.environments: list[tuple[str, bool, str | None]] = []
         self.author_role: SpaceRole | None = None
 
@@ -131,11 +141,14 @@ def verify(
     ``lastUsedAt`` through ``mark_used`` (to the minute: see :mod:`~tokentui.core.access.last_used`).
     ``space`` is a space's name or API key.
     """
-    action = action if isinstance(action, Action) else parse_enum(Action, action, "action")
+    if not isinstance(action, Action):
+        action = _ACTIONS.get(action) or parse_enum(Action, action, "action")
     secret = secret.strip()
-    space, environment, org, branch = (
-        None if name is None else normalise_name(name) for name in (space, environment, org, branch)
-    )
+    # Spelled out: a generator over the four names costs more than the names' checks.
+    space = None if space is None else normalise_name(space)
+    environment = None if environment is None else normalise_name(environment)
+    org = None if org is None else normalise_name(org)
+    branch = None if branch is None else normalise_name(branch)
     kind = secret_format.parse(secret)
     if kind is None:
         return Decision(False, DenyReason.UNKNOWN.value)
@@ -204,7 +217,7 @@ def _decide(
             return DenyReason.NO_ACCESS
         org_id = target_org if isinstance(target_org, int) else None
         if user_token and org_id is not None and roles.get(org_id):
-            org_role = OrgRole(roles[org_id])
+            org_role = _ORG_ROLES[roles[org_id]]
     env_known, branch_names = _environment_facts(space_row, environment, branch)
     target = Target(
         org_id=org_id,
@@ -226,7 +239,7 @@ def _spaces(conn: HotConnection, space_ref: str, author_id: int) -> list[_SpaceF
         if env is not None:
             facts.environments.append((env, bool(is_branch), alias_of))
         if role is not None:
-            facts.author_role = SpaceRole(role)
+            facts.author_role = _SPACE_ROLES[role]
     return list(spaces.values())
 
 
