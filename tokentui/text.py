@@ -53,3 +53,8 @@ def inert(text: str, style: str = "") -> Text:
     from rich.text import Text
 
     return Text(printable(text), style=style)
+
+
+def a_or_an(words: str) -> str:
+    """``words`` with its indefinite article: "an access token", "a delivery token"."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"

@@ -691,3 +691,22 @@ def test_a_name_shaped_like_a_secret_without_its_checksum_is_a_name() -> None:
         (1, TokenKind.PERSONAL),
         (2 + 2 * secret_format.SECRET_LENGTH, TokenKind.PERSONAL),
     ]
+
+
+def test_refusals_name_a_kind_with_its_right_article() -> None:
+    """Issue 22 item 19: "an authtoken", never "a authtoken"."""
+    import re
+
+    from tokentui.core.rules import SpaceStanding, check_may_reset
+    from tokentui.core.vocabulary import OrgRole, SpaceRole
+
+    developer = SpaceStanding(org_role=OrgRole.MEMBER, space_role=SpaceRole.DEVELOPER, is_owner=False)
+    said = []
+    for kind in (TokenKind.SESSION, TokenKind.OAUTH, TokenKind.MANAGEMENT):
+        with pytest.raises(NotAllowed) as refusal:
+            check_may_reset(kind, developer)
+        said.append(str(refusal.value))
+    assert said[0].endswith("not an authtoken")
+    assert said[1].endswith("not an oauth application token")
+    assert said[2].endswith("not a management token")
+    assert not any(re.search(r"\ba [aeiou]", line) for line in said)

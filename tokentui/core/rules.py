@@ -26,6 +26,7 @@ from tokentui.core.vocabulary import (
     Status,
     TokenKind,
 )
+from tokentui.text import a_or_an
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def check_may_reset(kind: TokenKind, standing: SpaceStanding) -> None:
     if kind is TokenKind.DELIVERY:
         raise NotAllowed("delivery tokens cannot be reset; revoke it and create a new one")
     if not kind.spec.resets:
-        raise NotAllowed(f"only legacy access tokens can be reset, not a {kind.label.lower()}")
+        raise NotAllowed(f"only legacy access tokens can be reset, not {a_or_an(kind.label.lower())}")
     if not (standing.is_space_admin or standing.space_role is SpaceRole.DEVELOPER):
         raise NotAllowed("only the space owner, space admins and developers can reset the access token")
 
@@ -114,7 +115,7 @@ def check_may_revoke(kind: TokenKind, is_author: bool, standing: SpaceStanding |
         return
     if kind.is_user_token:
         raise NotAllowed(
-            f"only its author can revoke a {kind.label.lower()}; "
+            f"only its author can revoke {a_or_an(kind.label.lower())}; "
             "remove the author from the organization to cut its access"
         )
     if standing is not None and standing.is_space_admin:
@@ -135,10 +136,10 @@ def normalise_scopes(kind: TokenKind, requested: Iterable[str]) -> tuple[str, ..
     unknown = [s for s in requested if s not in allowed]
     if unknown:
         raise InvalidInput(
-            f"unknown scope {unknown[0]!r} for a {kind.label.lower()}; choose from: {', '.join(allowed)}"
+            f"unknown scope {unknown[0]!r} for {a_or_an(kind.label.lower())}; choose from: {', '.join(allowed)}"
         )
     if not requested:
-        raise InvalidInput(f"a {kind.label.lower()} needs at least one scope: {', '.join(allowed)}")
+        raise InvalidInput(f"{a_or_an(kind.label.lower())} needs at least one scope: {', '.join(allowed)}")
     return tuple(s for s in allowed if s in requested)
 
 

@@ -18,7 +18,7 @@ from tokentui.console.widgets.text_input import TextInput
 from tokentui.core.tokens.expiry import NEVER, end_of_day
 from tokentui.core.vocabulary import TokenField, TokenKind
 from tokentui.settings import LIMITS
-from tokentui.text import inert
+from tokentui.text import a_or_an, inert
 
 if TYPE_CHECKING:
     from tokentui.console.app import TokentuiApp
@@ -39,11 +39,6 @@ def _days_label(days: int) -> str:
         return "1 year"
     suffix = " (default)" if days == LIMITS.default_expiry_days else ""
     return f"{days} days{suffix}"
-
-
-def a_or_an(words: str) -> str:
-    """``words`` with its indefinite article: "an access token", "a delivery token"."""
-    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
 
 
 def custom_expiry(text: str, now: datetime) -> datetime:

@@ -341,7 +341,7 @@ class HomeScreen(Screen[None]):
         token = self._selected()
         if token is None:
             return
-        from tokentui.console.screens.create import a_or_an
+        from tokentui.text import a_or_an
 
         if token.kind is not TokenKind.LEGACY_ACCESS:
             self.notify(

@@ -44,6 +44,7 @@ from tokentui.core.vocabulary import (
     parse_kind,
 )
 from tokentui.settings import LIMITS
+from tokentui.text import a_or_an
 
 # What create_token takes as an expiry: text ("30d", "2027-01-31", "never"), an instant,
 # or None for the kind's default (KindSpec.default_expiry).
@@ -83,12 +84,14 @@ def create_token(
     app_name = _app_for(kind, app)
     if not spec.takes(TokenField.SPACE):
         if space is not None or environment is not None or branch_list:
-            raise InvalidInput(f"a {kind.label.lower()} is tied to its user, not to a space; omit --space")
+            raise InvalidInput(
+                f"{a_or_an(kind.label.lower())} is tied to its user, not to a space; omit --space"
+            )
     elif not space:
-        raise InvalidInput(f"a {kind.label.lower()} needs --space")
+        raise InvalidInput(f"{a_or_an(kind.label.lower())} needs --space")
     if not spec.takes(TokenField.ENVIRONMENT) and environment is not None:
         raise InvalidInput(
-            f"only delivery tokens are tied to one environment; omit --env for a {kind.label.lower()}"
+            f"only delivery tokens are tied to one environment; omit --env for {a_or_an(kind.label.lower())}"
         )
     if not spec.takes(TokenField.NOTIFY) and not notify:
         raise InvalidInput("the e-mail notification switch belongs to management tokens")
