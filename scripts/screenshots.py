@@ -30,6 +30,20 @@ async def _keys(pilot: Pilot[int], *keys: str) -> None:
         await settle(pilot)
 
 
+async def _find_leaked(pilot: Pilot[int]) -> None:
+    """A developer's token leaks; the owner pastes its secret into F's dialog."""
+    app = pilot.app
+    service = app.service  # type: ignore[attr-defined]
+    developer = service.actor("grace.hopper@northwind.example")
+    made = service.create_token(
+        developer, "personal", name="pasted in #general", scopes=["content_management_manage"]
+    )
+    service.verify(made.secret, "content.read")
+    await _keys(pilot, "F")
+    await pilot.press(*made.secret)
+    await _keys(pilot, "enter")
+
+
 SCENES: dict[str, tuple[tuple[int, int], Steps]] = {
     "home": ((120, 35), lambda pilot: _keys(pilot)),
     "filters": ((120, 35), lambda pilot: _keys(pilot, "f")),
@@ -37,6 +51,9 @@ SCENES: dict[str, tuple[tuple[int, int], Steps]] = {
     "reveal": ((120, 35), lambda pilot: _keys(pilot, "n", "tab", *"CI deploys", "ctrl+s", "c")),
     "author": ((120, 35), lambda pilot: _keys(pilot, "down", "down", "a")),
     "audit": ((120, 35), lambda pilot: _keys(pilot, "l")),
+    "users": ((120, 35), lambda pilot: _keys(pilot, "u")),
+    "findings": ((120, 35), lambda pilot: _keys(pilot, "!")),
+    "leaked-secret": ((120, 35), lambda pilot: _find_leaked(pilot)),
 }
 
 
