@@ -33,6 +33,12 @@ METRICS = {
     "list_json_throughput",
     "list_json_peak_memory",
     "audit_verify",
+    "audit_question_first_page_p95",
+    "findings_counts",
+    "users_overview",
+    "audit_last_24h_page",
+    "export_csv_throughput",
+    "export_csv_peak_memory",
 }
 WITH_BASELINE = {
     "first_paint",
@@ -41,6 +47,7 @@ WITH_BASELINE = {
     "console_peak_memory",
     "list_json_peak_memory",
     "verify_vs_floor",
+    "export_csv_peak_memory",
 }
 
 
@@ -53,7 +60,7 @@ def test_the_benchmark_reports_every_metric_as_one_json_line(tmp_path: Path) -> 
             *("--tokens", str(tokens), "--store", str(tmp_path)),
             *("--paint-runs", "1", "--keys", "12"),
             *("--verify-seconds", "0.3", "--verify-secrets", str(secrets)),
-            *("--audit-events", "2000"),
+            *("--audit-events", "2000", "--audit-rounds", "1"),
         ],
         capture_output=True,
         text=True,
@@ -81,6 +88,9 @@ def test_the_benchmark_reports_every_metric_as_one_json_line(tmp_path: Path) -> 
     # Every token of the big store is streamed: the demo's and the bulk ones. verify's own
     # were issued in a copy, which is gone: the kept store stays as it was built.
     assert found["list_json_throughput"]["rows"] == DEMO_BASE_TOKENS + tokens
+    assert found["export_csv_throughput"]["rows"] == DEMO_BASE_TOKENS + tokens
+    # Every question of SPEC.md's audit table the token table answers, and every finding.
+    assert len(found["audit_question_first_page_p95"]["by_question_ms"]) == 14
     assert found["verify_throughput"]["calls"] > 0
     assert found["audit_verify"]["events"] == 2000
     assert (tmp_path / f"big-{tokens}.db").exists()
