@@ -11,6 +11,7 @@ from tests.conftest import OWNER, Clock, Org
 from tests.console.conftest import SIZE, choose, queue_keys, screen_text, settle, table_text
 from tokentui.console.widgets.token_table import TokenTable
 from tokentui.core.listing.queries import SortKey, TokenQuery
+from tokentui.core.vocabulary import Status
 
 MANAGE = ["content_management_manage"]
 READ = ["content_management_read"]
@@ -272,3 +273,49 @@ async def test_a_malformed_unused_for_is_named_and_apply_waits(audited: Org, con
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "unused for 'soon' is not a duration" in screen_text(app)  # still the dialog
+
+
+@pytest.mark.parametrize(
+    ("keys", "query"),
+    [
+        (("f", "space", "ctrl+s"), TokenQuery(never_used=True)),
+        (("f", "down", "space", "ctrl+s"), TokenQuery(can_write=True)),
+        (("f", "tab", "down", "space", "ctrl+s"), TokenQuery(statuses=frozenset({Status.EXPIRED}))),
+    ],
+    ids=["never-used", "can-write", "expired"],
+)
+async def test_audit_questions_of_the_filter_dialog_take_at_most_five_keys(
+    audited: Org, clock: Clock, console, keys: tuple[str, ...], query: TokenQuery
+) -> None:
+    """The dialog opens on its audit list: each question is a few keys, the CLI's rows."""
+    svc = audited.service
+    clock.now -= timedelta(days=60)
+    svc.create_token(audited.developer, "personal", scopes=READ, name="lapsed reader", expires="30d")
+    clock.now += timedelta(days=60)
+    expected = sorted(t.name for t in svc.list_tokens(audited.owner, query))
+    assert expected and len(expected) < svc.count_tokens(audited.owner)
+    app = console(OWNER)
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        assert sorted(_names(app)) == expected
+
+
+async def test_at_in_the_search_box_searches_by_author(audited: Org, console) -> None:
+    """'/@dev' lists the tokens of authors whose e-mail or name has "dev", as --author does."""
+    svc = audited.service
+    part = audited.developer.email.split("@")[0][:3]
+    expected = sorted(t.name for t in svc.list_tokens(audited.owner, TokenQuery(author=part)))
+    assert expected and len(expected) < svc.count_tokens(audited.owner)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "@", *part)
+        await settle(pilot)
+        assert sorted(_names(app)) == expected
+        assert f"author '{part}'" in screen_text(app)
+        await pilot.press("backspace", *["backspace"] * len(part))
+        await settle(pilot)
+        assert len(_names(app)) == svc.count_tokens(audited.owner)

@@ -102,8 +102,8 @@ async def test_kind_and_status_filters_combine_and_clear_with_one_key(org: Org, 
     app = console(OWNER)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("f")  # the kind list has focus; its first entry is Personal access token
-        await pilot.press("space", "tab", "space")  # ... and the status list's first is active
+        await pilot.press("f")  # the audit list has focus, then the status list, then the kinds
+        await pilot.press("tab", "space", "tab", "space")  # active, and Personal access token
         await pilot.press("ctrl+s")
         await settle(pilot)
         text = screen_text(app)

@@ -78,10 +78,19 @@ class Filters:
         """Whether anything narrows the list."""
         return self.cleared() != self
 
+    @property
+    def search_author(self) -> str | None:
+        """What follows "@" when the search box starts with it (search by author, as GitHub's
+        "author:"), else None; it stands in for the dialog's author field."""
+        return self.search[1:].strip() if self.search.startswith("@") else None
+
     def describe(self) -> list[str]:
         """Each active filter in a few words, for the summary line."""
         parts: list[str] = []
-        if self.search:
+        if self.search_author is not None:
+            if self.search_author:
+                parts.append(f"author {self.search_author!r}")
+        elif self.search:
             parts.append(f"search {self.search!r}")
         if self.kinds:
             parts.append("kind: " + ", ".join(sorted(k.label for k in self.kinds)))
@@ -141,7 +150,7 @@ class Filters:
             mine=self.mine,
             kinds=self.kinds,
             statuses=self.statuses,
-            search=self.search,
+            search="" if self.search_author is not None else self.search,
             created_after=start_of_day(self.created_from) if self.created_from else None,
             created_before=start_of_next_day(self.created_to) if self.created_to else None,
             expires_after=expires_after,
@@ -150,7 +159,7 @@ class Filters:
             never_used=self.never_used,
             unused_for=self.unused_for,
             can_write=self.can_write,
-            author=self.author.strip(),
+            author=self.author.strip() if self.search_author is None else self.search_author,
             sort=SortKey(self.sort),
             descending=self.descending,
         )

@@ -67,9 +67,11 @@ class FiltersScreen(TypeAheadScreen[Filters | None]):
             with VerticalScroll():
                 with Horizontal(id="lists"):
                     with Vertical():
-                        yield Label("Kind")
+                        yield Label("Use and access")
                         yield Checklist(
-                            *((k.label, k.value, k in f.kinds) for k in TokenKind), id="kinds", compact=True
+                            *((label, field, getattr(f, field)) for label, field in AUDIT_CHOICES),
+                            id="use",
+                            compact=True,
                         )
                     with Vertical():
                         yield Label("Status")
@@ -79,11 +81,9 @@ class FiltersScreen(TypeAheadScreen[Filters | None]):
                             compact=True,
                         )
                     with Vertical():
-                        yield Label("Use and access")
+                        yield Label("Kind")
                         yield Checklist(
-                            *((label, field, getattr(f, field)) for label, field in AUDIT_CHOICES),
-                            id="use",
-                            compact=True,
+                            *((k.label, k.value, k in f.kinds) for k in TokenKind), id="kinds", compact=True
                         )
                 yield Label("Created between (YYYY-MM-DD, either may be empty)")
                 with Horizontal(classes="range"):
@@ -120,7 +120,8 @@ class FiltersScreen(TypeAheadScreen[Filters | None]):
 
     def on_mount(self) -> None:
         self._show_range()
-        self.set_focus(self.query_one("#kinds", SelectionList))
+        # The audit's questions first: "never used" is f, space, ctrl+s; "expired" f, tab, down, space, ctrl+s.
+        self.set_focus(self.query_one("#use", SelectionList))
         self.ready()
 
     def _show_range(self) -> None:

@@ -74,7 +74,11 @@ class HomeScreen(Screen[None]):
         yield Header()
         with Horizontal(id="searchbar"):
             yield Label("/", id="search-prompt")
-            yield SearchBox(placeholder="search by name or last four characters", id="search", compact=True)
+            yield SearchBox(
+                placeholder="search by name or last four characters; @ for an author",
+                id="search",
+                compact=True,
+            )
         yield Static("Opening the store…", id="summary", markup=False)
         yield TokenTable(id="tokens")
         yield KeyFooter()
