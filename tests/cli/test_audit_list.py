@@ -110,3 +110,19 @@ def test_bad_audit_options_are_one_line_and_exit_2(
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("tokentui: error: ") and fragment in lines[0], result.err
     assert "Traceback" not in result.err and result.out == ""
+
+
+def test_csv_keeps_a_name_a_spreadsheet_would_run_as_text(audited: Org, db_url: str) -> None:
+    """CSV injection: a cell starting with = + - @ opens in a spreadsheet as a formula."""
+    svc = audited.service
+    names = ['=HYPERLINK("https://evil.test","open")', "+1+cmd", "-2+3", "@SUM(A1)", "plain = name"]
+    for name in names:
+        svc.create_token(audited.developer, "personal", scopes=READ, name=name, expires="never")
+    result = run_cli("tokens", "list", *KINDS, "--format", "csv", db=db_url, actor=OWNER)
+    assert result.code == 0, result.err
+    cells = {r["name"] for r in csv.DictReader(io.StringIO(result.out))}
+    assert {"'" + n for n in names[:4]} <= cells and "plain = name" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    # The JSON keeps them exact.
+    listed = json.loads(run_cli("tokens", "list", *KINDS, "--json", db=db_url, actor=OWNER).out)
+    assert set(names) <= {t["name"] for t in listed}

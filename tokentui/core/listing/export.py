@@ -2,7 +2,8 @@
 
 The CSV has a header row of the JSON fields, then one row a token (lists space-separated,
 null empty). The csv module quotes whatever a name holds (commas, quotes, line breaks),
-so a hostile name stays one cell of one row. Rows are written as they come: a listing
+so a hostile name stays one cell of one row, and a cell a spreadsheet would run as a
+formula is kept as text (:func:`csv_cell`). Rows are written as they come: a listing
 of any size takes the memory of one row.
 """
 
@@ -30,15 +31,24 @@ class Format(StrEnum):
     JSON = "json"
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP's "CSV injection"):
+# a token named '=HYPERLINK("https://evil", "click")' would become a live link, or worse.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_cell(value: Any) -> str:
-    """A JSON value as one CSV cell: lists space-separated, null empty, booleans as JSON spells them."""
+    """A JSON value as one CSV cell: lists space-separated, null empty, booleans as JSON spells them.
+
+    Text a spreadsheet would run as a formula gets a leading apostrophe, which spreadsheets
+    show as text and do not display (as GitLab's and GitHub's exports do); the JSON keeps
+    every value exact.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
+    text = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_cells(token: TokenView) -> dict[str, str]:
