@@ -231,3 +231,23 @@ async def test_m_says_something_for_a_member(org: Org, console) -> None:
         await settle(pilot)
         toasts = " ".join(str(n.message) for n in app._notifications)
         assert "As a member you see only your own" in toasts
+
+
+async def test_the_filters_cleared_toast_never_covers_the_details_buttons(org: Org, console) -> None:
+    """Issue 22 item 19: c then enter at 80x24 showed the toast over Revoke; and c with nothing
+    to clear said "Filters cleared." anyway."""
+    app = console(OWNER)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert "Filters cleared." not in said(app)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert "Filters cleared." in said(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailsScreen)
+        assert "Filters cleared." not in said(app) and "Revoke" in said(app)

@@ -225,10 +225,12 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(FiltersScreen(self.filters), chosen)
 
     def action_clear(self) -> None:
+        cleared = self.filters.is_filtered or self.finding is not None
         self.finding = None
         self.query_one("#search", Input).value = ""
         self._apply(self.filters.cleared())
-        self.notify("Filters cleared.", timeout=2)
+        if cleared:  # nothing to say when nothing was narrowed: the summary line shows it
+            self.notify("Filters cleared.", timeout=2)
 
     def action_expiring(self) -> None:
         if self.filters.expiry is ExpiryChoice.WITHIN_7_DAYS:
@@ -287,6 +289,8 @@ class HomeScreen(Screen[None]):
 
         token = token or self._selected()
         if token is not None:
+            # A toast of what was done before would cover the dialog's buttons at 80 columns.
+            self.app.clear_notifications()
             self.app.push_screen(DetailsScreen(token), self._after_details)
 
     def _after_details(self, action: str | None) -> None:
