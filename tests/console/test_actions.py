@@ -46,6 +46,24 @@ async def test_enter_shows_every_field_of_a_token(org: Org, console) -> None:
             assert shown in text
 
 
+async def test_details_read_dates_both_ways(org: Org, console, clock) -> None:
+    """Issue 21: the date, and how far it is from now, where a person reads them."""
+    from datetime import timedelta
+
+    made = org.service.create_token(org.developer, "personal", name="dated", scopes=MANAGE, expires="30d")
+    clock.advance(days=3)
+    org.service.mark_used([made.token.id], clock.now - timedelta(hours=5))
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await _select(pilot, made.token.last4)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = said(app)
+        assert f"{made.token.created_at:%Y-%m-%d %H:%M} UTC (3 days ago)" in text
+        assert "UTC (in 27 days)" in text and "UTC (5 hours ago)" in text
+
+
 async def test_revoke_asks_naming_the_token_then_revokes_it(org: Org, console) -> None:
     made = org.service.create_token(org.owner, "personal", name="old laptop", scopes=MANAGE)
     app = console(OWNER)

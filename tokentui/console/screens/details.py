@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from tokentui.core.dates import minute_utc
+from tokentui.core.dates import minute_utc, relative
 from tokentui.core.vocabulary import TokenField
 from tokentui.text import inert
 
@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     from tokentui.core.results import TokenView
 
 
-def when(instant: datetime | None, empty: str = "-") -> str:
-    """``YYYY-MM-DD HH:MM UTC``, or ``empty``."""
-    return empty if instant is None else minute_utc(instant)
+def when(instant: datetime | None, empty: str = "-", now: datetime | None = None) -> str:
+    """``YYYY-MM-DD HH:MM UTC``, and how far from ``now`` when given ("(in 3 days)"), or ``empty``."""
+    if instant is None:
+        return empty
+    return minute_utc(instant) if now is None else f"{minute_utc(instant)} ({relative(instant, now)})"
 
 
 def why_not_revoke(token: TokenView) -> str | None:
@@ -35,8 +37,8 @@ def why_not_revoke(token: TokenView) -> str | None:
     )
 
 
-def token_fields(token: TokenView) -> list[tuple[str, str]]:
-    """(label, value) pairs of everything known about ``token``."""
+def token_fields(token: TokenView, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs of everything known about ``token``; dates read both ways at ``now``."""
     status = token.status_label
     if token.status.value == "expired" and token.expires_at is not None:
         status = f"expired on {when(token.expires_at)}"
@@ -51,10 +53,10 @@ def token_fields(token: TokenView) -> list[tuple[str, str]]:
         ("Branches", ", ".join(token.branches) or ("all" if token.space else "-")),
         ("Application", token.app_name or "-"),
         ("Last four", token.last4),
-        ("Created", when(token.created_at)),
-        ("Expires", when(token.expires_at, "never")),
-        ("Revoked", when(token.revoked_at)),
-        ("Last used", when(token.last_used_at, "never")),
+        ("Created", when(token.created_at, now=now)),
+        ("Expires", when(token.expires_at, "never", now)),
+        ("Revoked", when(token.revoked_at, now=now)),
+        ("Last used", when(token.last_used_at, "never", now)),
         ("E-mail notification", "on" if token.notify else "off")
         if token.kind.spec.takes(TokenField.NOTIFY)
         else ("ID", token.id),
@@ -90,7 +92,9 @@ class DetailsScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog details"):
             yield Label(inert(f"{token.kind.label} …{token.last4}"), classes="dialog-title")
             with VerticalScroll():
-                yield Static(fields_table(token_fields(token)), id="fields")
+                service = getattr(self.app, "service", None)
+                now = service.now() if service is not None else None
+                yield Static(fields_table(token_fields(token, now)), id="fields")
             with Horizontal(classes="buttons"):
                 yield Button("Author (a)", id="author", compact=True)
                 if token.kind.spec.resets:
