@@ -79,6 +79,7 @@ def _findings(result: CliResult, root: Path) -> dict[str, dict[str, object]]:
     return {str(Path(str(f["path"])).relative_to(root)): f for f in json.loads(result.out)}
 
 
+@pytest.mark.both_databases
 def test_an_owner_learns_each_token_found_its_status_and_the_exit_is_1(tree: Tree, db_url: str) -> None:
     result = _scan(tree, "--json", db=db_url, actor=OWNER)
     assert result.code == 1, result.err
@@ -122,6 +123,7 @@ def test_the_report_prints_file_names_inert_and_exits_0_when_nothing_is_active(
     assert _scan(tree, db=db_url, actor=OWNER).code == 0
 
 
+@pytest.mark.both_databases
 def test_revoke_revokes_what_the_rules_allow_and_reports_each_refusal(
     org: Org, tree: Tree, db_url: str
 ) -> None:
@@ -144,6 +146,7 @@ def test_revoke_revokes_what_the_rules_allow_and_reports_each_refusal(
     assert _scan(tree, "--revoke", db=db_url, actor=DEVELOPER).code == 0
 
 
+@pytest.mark.both_databases
 def test_a_member_learns_nothing_of_anothers_secret_and_revokes_nothing(
     org: Org, tree: Tree, db_url: str
 ) -> None:

@@ -124,6 +124,7 @@ def test_a_missing_path_is_refused_before_anything_is_read(tmp_path: Path) -> No
         check_paths([])
 
 
+@pytest.mark.both_databases
 def test_many_secrets_are_looked_up_in_one_query_by_the_find_rule(org: Org) -> None:
     svc = org.service
     made = [

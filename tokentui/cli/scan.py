@@ -23,15 +23,15 @@ from tokentui.cli.context import (
     pass_context,
     table,
 )
+from tokentui.core.scan import DEFAULT_MAX_SIZE, MIB, Scan, Sighting, Tally, check_paths
 from tokentui.core.vocabulary import Status
 from tokentui.text import printable
 
 if TYPE_CHECKING:
     from tokentui.core.results import TokenView
-    from tokentui.core.scan import Sighting, Tally
+    from tokentui.core.tokens.bulk_revoke import Refused
 
 UNKNOWN = "unknown to the store"
-MIB = 1024 * 1024
 HEADERS = ("where", "kind", "last4", "token", "name", "author", "status")
 
 
@@ -45,7 +45,8 @@ HEADERS = ("where", "kind", "last4", "token", "name", "author", "status")
     type=click.IntRange(0, None),
     default=None,
     metavar="MIB",
-    help="On a folder's walk, skip files larger than this (default 16; 0: no limit). A file named is always read.",
+    help=f"On a folder's walk, skip files larger than this (default {DEFAULT_MAX_SIZE // MIB}; 0: no limit). "
+    "A file named is always read.",
 )
 @json_option
 @pass_context
@@ -55,8 +56,6 @@ def scan(obj: Context, paths: tuple[str, ...], revoke: bool, max_size_mib: int |
     Exit 1 when an active token was found; with --revoke, a refused revocation is one
     stderr line and its exit code.
     """
-    from tokentui.core.scan import DEFAULT_MAX_SIZE, Scan, check_paths
-
     checked = check_paths(paths)
     actor = obj.actor()
     max_size = DEFAULT_MAX_SIZE if max_size_mib is None else (max_size_mib * MIB or None)
@@ -82,21 +81,24 @@ def scan(obj: Context, paths: tuple[str, ...], revoke: bool, max_size_mib: int |
 
     known = obj.service.find_secret_hashes(actor, {s.secret_hash: s.kind for s in sightings})
     revoked: set[str] = set()
-    refused: list[tuple[str, str, int]] = []
+    refused: list[Refused] = []
     if revoke:
         active = [t.id for t in known.values() if t.status is Status.ACTIVE]
         result = obj.service.revoke_many(actor, active)
         revoked = {t.id for t in result.revoked}
-        refused = [(r.token_id, r.reason, r.exit_code) for r in result.refused]
+        refused = result.refused
 
     if as_json:
         emit_json([_finding(s, known.get(s.secret_hash), revoked if revoke else None) for s in sightings])
     else:
         _print_report(sightings, known, revoked, scanning.tally)
-    for token_id, reason, _code in refused:
-        click.echo(f"tokentui: error: {printable(token_id)}: {printable(_redact(reason))}", err=True)
+    for refusal in refused:
+        # As ``tokens revoke`` reports one; the id is the store's, the reason the core's.
+        click.echo(
+            f"tokentui: error: {printable(refusal.token_id)}: {printable(_redact(refusal.reason))}", err=True
+        )
     if refused:
-        sys.exit(refused[0][2])
+        sys.exit(refused[0].exit_code)
     if any(t.status is Status.ACTIVE for t in known.values()):
         sys.exit(1)
 
