@@ -19,7 +19,20 @@ from collections.abc import Sequence
 import click
 
 from tokentui import __version__, settings
-from tokentui.cli import audit, expire, findings, notify, org, serve, spaces, teams, tokens, users, verify
+from tokentui.cli import (
+    audit,
+    expire,
+    findings,
+    notify,
+    org,
+    scan,
+    serve,
+    spaces,
+    teams,
+    tokens,
+    users,
+    verify,
+)
 from tokentui.cli.context import Context, common_options
 from tokentui.core.errors import TokentuiError
 from tokentui.text import printable
@@ -57,6 +70,7 @@ for command in (
     verify.verify,
     audit.audit,
     findings.findings,
+    scan.scan,
     expire.expire,
     serve.serve,
     notify.notify,

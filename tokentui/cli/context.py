@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -177,3 +178,52 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 def reveal(secret: str) -> str:
     """The one-time display of a new secret."""
     return f"\nSecret (shown once; copy it now, it cannot be shown again):\n\n  {secret}\n"
+
+
+class StatusLine:
+    """One line of progress on a terminal's standard error, rewritten in place.
+
+    Made only when standard error is a terminal, so a pipe or a log file stays quiet.
+    Writes at most every ``interval`` seconds (a caller may report far more often),
+    unless told the line is final; :meth:`clear` wipes it so a warning prints on a
+    clean line, and the next :meth:`show` brings it back.
+    """
+
+    def __init__(
+        self, stream: TextIO, clock: Callable[[], float] = time.monotonic, interval: float = 0.1
+    ) -> None:
+        self._stream = stream
+        self._clock = clock
+        self._interval = interval
+        self.started = clock()
+        self._written_at: float | None = None
+        self._shown = False
+
+    def elapsed(self) -> float:
+        """Seconds since the line was made (never zero, for rates)."""
+        return max(self._clock() - self.started, 1e-9)
+
+    def show(self, text: str, *, final: bool = False) -> None:
+        """Put ``text`` on the line (at once when ``final``, else if the interval has passed)."""
+        now = self._clock()
+        if not final and self._written_at is not None and now - self._written_at < self._interval:
+            return
+        self._written_at = now
+        self._stream.write(f"\r{text}\x1b[K")
+        self._stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        """Wipe the line, so other output starts at the left margin."""
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._shown = False
+            self._written_at = None
+
+    def finish(self) -> None:
+        """End the line, so what follows starts on its own."""
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._shown = False

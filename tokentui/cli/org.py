@@ -10,7 +10,7 @@ from typing import TextIO
 
 import click
 
-from tokentui.cli.context import Context, common_options, emit_json, json_option, pass_context
+from tokentui.cli.context import Context, StatusLine, common_options, emit_json, json_option, pass_context
 from tokentui.text import printable
 
 
@@ -56,26 +56,18 @@ class RowProgress:
     """One line on stderr, rewritten in place: rows written, the rate, and the time left."""
 
     def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
-        self._stream = stream
-        self._clock = clock
-        self._start = clock()
-        self._shown = False
+        self._line = StatusLine(stream, clock)
 
     def __call__(self, done: int, total: int) -> None:
-        elapsed = max(self._clock() - self._start, 1e-9)
-        rate = done / elapsed
+        rate = done / self._line.elapsed()
         left = (total - done) / rate if rate else 0.0
-        self._stream.write(
-            f"\r{done:,} of {total:,} rows · {rate:,.0f} rows/s · {_duration(left)} left\x1b[K"
+        self._line.show(
+            f"{done:,} of {total:,} rows · {rate:,.0f} rows/s · {_duration(left)} left", final=done >= total
         )
-        self._stream.flush()
-        self._shown = True
 
     def finish(self) -> None:
         """End the line, so the summary starts on its own."""
-        if self._shown:
-            self._stream.write("\n")
-            self._stream.flush()
+        self._line.finish()
 
 
 def _duration(seconds: float) -> str:

@@ -18,7 +18,7 @@ and the audit log (:mod:`~tokentui.core.audit`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement
@@ -331,6 +331,10 @@ class Service:
     def find_secret(self, actor: Actor, secret: str) -> TokenView:
         """The token a (leaked) secret belongs to: owners and admins for the organization's, anyone for their own."""
         return finding.find_secret(self.store, self.clock, actor, secret)
+
+    def find_secret_hashes(self, actor: Actor, wanted: Mapping[str, TokenKind]) -> dict[str, TokenView]:
+        """The tokens behind many found secrets (``{hash: kind}``), by the rule of find_secret (``scan``)."""
+        return finding.find_hashes(self.store, self.clock, actor, wanted)
 
     def revoke_many(self, actor: Actor, ids: Iterable[str]) -> BulkResult:
         """Revoke several tokens, each its own rule check; refusals reported, not skipped."""

@@ -11,8 +11,10 @@ Public ids (:func:`new_id`) are random base62 too, in the same alphabet.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets as _random
 import zlib
+from collections.abc import Iterator
 
 from tokentui.core.vocabulary import KINDS, TokenKind
 
@@ -28,6 +30,11 @@ KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIXES.items()}
 assert all(len(prefix) == PREFIX_LENGTH for prefix in KIND_BY_PREFIX), "parse() reads a fixed-length prefix"
 SECRET_LENGTH = PREFIX_LENGTH + 1 + BODY_LENGTH + CHECKSUM_LENGTH
 _ALPHABET_SET = frozenset(ALPHABET)
+# A secret's shape in bytes: a prefix, "_", then a secret's worth of base62. Only a candidate:
+# its checksum decides (parse). Bytes, so a file is searched as it is read, in any encoding.
+_CANDIDATE = re.compile(
+    f"(?:{'|'.join(sorted(KIND_BY_PREFIX))})_[{ALPHABET}]{{{BODY_LENGTH + CHECKSUM_LENGTH}}}".encode("ascii")
+)
 
 
 def new_id(length: int = 22) -> str:
@@ -102,3 +109,20 @@ def find_in(text: str) -> list[tuple[int, TokenKind]]:
                 found.append((start, kind))
             start = text.find(prefix + "_", start + 1)
     return sorted(found)
+
+
+def find_in_bytes(data: bytes, stop: int | None = None) -> Iterator[tuple[int, TokenKind, str]]:
+    """Each well-formed secret in ``data`` that starts before ``stop``: its offset, kind and text.
+
+    What :func:`find_in` finds, in raw bytes (one pass of one regex, for files): each
+    candidate is checked and the search goes on from the character after its start, so a
+    candidate that fails its checksum never hides a secret that begins inside it.
+    """
+    end = len(data) if stop is None else stop
+    match = _CANDIDATE.search(data, 0)
+    while match is not None and match.start() < end:
+        secret = match.group().decode("ascii")
+        kind = parse(secret)
+        if kind is not None:
+            yield match.start(), kind, secret
+        match = _CANDIDATE.search(data, match.start() + 1)
