@@ -120,6 +120,9 @@ def test_the_report_prints_file_names_inert_and_exits_0_when_nothing_is_active(
     assert "Found 4 secrets in 4 files" in text.out and "Skipped: 1 binary file." in text.out
     org.service.revoke(org.developer, tree.pat_id)
     org.service.revoke(org.developer, tree.delivery_id)
+    # The management secret no token has may still work somewhere: the gate stays red.
+    assert _scan(tree, db=db_url, actor=OWNER).code == 1
+    (tree.root / "src" / "vendor.txt").unlink()
     assert _scan(tree, db=db_url, actor=OWNER).code == 0
 
 
@@ -143,7 +146,9 @@ def test_revoke_revokes_what_the_rules_allow_and_reports_each_refusal(
     assert mine.code == 1 and mine.err == ""
     assert "active, revoked now" in mine.out
     assert org.service.get_token(org.developer, tree.pat_id).status is Status.REVOKED
-    assert _scan(tree, "--revoke", db=db_url, actor=DEVELOPER).code == 0
+    # Every token of theirs is revoked now; the unknown management secret keeps the exit at 1.
+    again = _scan(tree, "--revoke", "--json", db=db_url, actor=DEVELOPER)
+    assert again.code == 1 and {f["status"] for f in json.loads(again.out)} == {"revoked", "unknown"}
 
 
 @pytest.mark.both_databases
@@ -152,7 +157,8 @@ def test_a_member_learns_nothing_of_anothers_secret_and_revokes_nothing(
 ) -> None:
     before = store_state(db_url)
     result = _scan(tree, "--revoke", "--json", db=db_url, actor=CONTENT_MANAGER)
-    assert result.code == 0 and result.err == ""
+    # Red, as for any secret that may still work, which tells them no more than "unknown".
+    assert result.code == 1 and result.err == ""
     for finding in _findings(result, tree.root).values():
         assert (finding["token"], finding["status"], finding["revoked"]) == (None, "unknown", False)
     text = _scan(tree, db=db_url, actor=CONTENT_MANAGER)

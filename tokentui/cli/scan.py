@@ -53,8 +53,9 @@ HEADERS = ("where", "kind", "last4", "token", "name", "author", "status")
 def scan(obj: Context, paths: tuple[str, ...], revoke: bool, max_size_mib: int | None, as_json: bool) -> None:
     """Find tokentui secrets in files and folders, and the tokens they belong to. Never prints one.
 
-    Exit 1 when an active token was found; with --revoke, a refused revocation is one
-    stderr line and its exit code.
+    Exit 1 when a secret found may still work (its token is active, or unknown to the store
+    as far as you may see); with --revoke, a refused revocation is one stderr line and its exit
+    code.
     """
     checked = check_paths(paths)
     actor = obj.actor()
@@ -99,7 +100,12 @@ def scan(obj: Context, paths: tuple[str, ...], revoke: bool, max_size_mib: int |
         )
     if refused:
         sys.exit(refused[0].exit_code)
-    if any(t.status is Status.ACTIVE for t in known.values()):
+    # A gate stays red while a secret found may still work: its token is active, or no token of
+    # it is one this actor may see (another's, another organization's, another store's). Either
+    # way the exit tells nothing the report does not: every unknown secret exits 1 alike.
+    if any(t.status is Status.ACTIVE for t in known.values()) or any(
+        s.secret_hash not in known for s in sightings
+    ):
         sys.exit(1)
 
 
