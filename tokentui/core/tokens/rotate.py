@@ -27,7 +27,7 @@ from tokentui.core.results import RotatedToken
 from tokentui.core.store import Store
 from tokentui.core.tokens import lifecycle
 from tokentui.core.tokens.create import check_request, create_in
-from tokentui.core.tokens.expiry import NEVER, parse_duration
+from tokentui.core.tokens.expiry import NEVER, lifetime, parse_duration
 from tokentui.core.vocabulary import RevokeReason, TokenField, TokenKind
 from tokentui.settings import LIMITS
 
@@ -67,6 +67,7 @@ def rotate(store: Store, clock: Clock, actor: Actor, token_id: str, grace: Grace
         old = visible_token(session, actor, token_id, lock=True)
         lifecycle.check_revocable(session, actor, old)
         _check_live(session, old, now)
+        span = lifetime(old.created_at, old.expires_at)
         request = check_request(
             kind,
             now,
@@ -75,7 +76,7 @@ def rotate(store: Store, clock: Clock, actor: Actor, token_id: str, grace: Grace
             environment=old.environment,
             scopes=old.scopes.split(),
             app=old.app_name,
-            expires=now + (old.expires_at - old.created_at) if old.expires_at else NEVER,
+            expires=NEVER if span is None else now + span,
             branches=old.branches.split(),
             # Only a management token has the switch; any other kind is created with it on.
             notify=old.notify or not kind.spec.takes(TokenField.NOTIFY),
