@@ -202,7 +202,7 @@ def test_the_audit_log_links_the_old_token_and_the_new(org: Org) -> None:
     first = org.service.create_token(org.developer, "personal", name="ci", scopes=MANAGE)
     now = org.service.rotate(org.developer, first.token.id)
     later = org.service.rotate(org.developer, now.created.token.id, "1d")
-    rotations = org.service.audit(org.owner, action="token.rotated")
+    rotations = org.service.audit(org.owner, action="token.rotate")
     assert [e.target_id for e in rotations] == [now.created.token.id, first.token.id]
     newest, oldest = rotations
     assert first.token.id in oldest.summary and now.created.token.id in oldest.summary

@@ -1,10 +1,11 @@
-"""Rotating a token: a new secret with the old token's settings, the old one stopped at once or after a grace period.
+"""Rotating a token: a new secret with the old one's settings; the old one stops now or after a grace period.
 
 The new token is made by creation's own path (:func:`~tokentui.core.tokens.create.check_request`
 and :func:`~tokentui.core.tokens.create.create_in`), so a rotation is refused wherever a
 creation of the same token would be: who may create the kind, its space, environment and
-branches, its scopes, its limit. Revoking the old token asks :func:`~tokentui.core.rules.check_may_revoke`.
-Both, and the ``token.rotated`` event linking them, are one transaction.
+branches, its scopes, its limit. Revoking the old token asks
+:func:`~tokentui.core.rules.check_may_revoke`. Both, and the ``token.rotate`` event linking
+them (actions are verbs, as ``token.create`` and ``token.revoke``), are one transaction.
 
 A legacy access token is rotated by resetting it (:func:`~tokentui.core.tokens.lifecycle.reset`):
 a space keeps exactly one, so it has no grace period.
@@ -31,14 +32,14 @@ from tokentui.core.tokens.expiry import NEVER, lifetime, parse_duration
 from tokentui.core.vocabulary import RevokeReason, TokenField, TokenKind
 from tokentui.settings import LIMITS
 
-ROTATED = "token.rotated"
+ROTATE = "token.rotate"
 
 # What rotate takes as a grace period: text ("12h", "3d"), a duration, or None for none.
 Grace = str | timedelta | None
 
 
 def check_grace(grace: Grace) -> timedelta | None:
-    """The grace period asked for, more than nothing and at most ``LIMITS.max_rotation_grace``, or InvalidInput."""
+    """The grace period asked for, longer than nothing and at most ``LIMITS.max_rotation_grace``."""
     most = LIMITS.max_rotation_grace
     if grace is None:
         return None
@@ -99,7 +100,7 @@ def rotate(store: Store, clock: Clock, actor: Actor, token_id: str, grace: Grace
             old,
             at=clock(),
             actor_id=actor.user_id,
-            action=ROTATED,
+            action=ROTATE,
             summary=(
                 f"rotated {kind.label.lower()} {old.name!r}: {old.id} …{old.last4} replaced by "
                 f"{new.id} …{new.last4}; the old one stops {when}"
@@ -148,7 +149,7 @@ def _check_live(session: Session, token: Token, now: datetime) -> None:
         )
     rotated = session.exec(
         select(AuditEvent.at).where(
-            col(AuditEvent.action) == ROTATED,
+            col(AuditEvent.action) == ROTATE,
             col(AuditEvent.target_type) == "token",
             col(AuditEvent.target_id) == token.id,
         )
