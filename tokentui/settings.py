@@ -42,6 +42,10 @@ class Limits:
     max_name_length: int = 200
     max_app_name_length: int = 200
     max_expiry: timedelta = timedelta(days=3650)
+    # How long a rotated token's old secret may keep working beside the new one.
+    max_rotation_grace: timedelta = timedelta(days=7)
+    # The console's choices of that grace period, in days (besides "now").
+    rotation_grace_presets_days: tuple[int, ...] = (1, 7)
     page_size: int = 50
     secret_entropy_bytes: int = 32
 

@@ -1,4 +1,4 @@
-"""``tokentui tokens``: create, list, show, revoke and reset tokens."""
+"""``tokentui tokens``: create, list, show, revoke, reset and rotate tokens."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def _sort_keys() -> Iterable[str]:
 
 @click.group()
 def tokens() -> None:
-    """Create, list, show, revoke and reset tokens."""
+    """Create, list, show, revoke, reset and rotate tokens."""
 
 
 @tokens.command("create")
@@ -407,3 +407,29 @@ def tokens_reset(obj: Context, token_id: str, as_json: bool) -> None:
     click.echo(f"Reset {printable(created.token.name)}; the old secret no longer works.")
     click.echo(token_details(created.token))
     click.echo(reveal(created.secret))
+
+
+@tokens.command("rotate")
+@common_options
+@click.argument("token_id", metavar="ID")
+@click.option(
+    "--grace",
+    metavar="DURATION",
+    help="Keep the old secret working this long beside the new one (12h, 3d; at most 7 days). "
+    "Default: it stops at once.",
+)
+@json_option
+@pass_context
+def tokens_rotate(obj: Context, token_id: str, grace: str | None, as_json: bool) -> None:
+    """Replace a token by a new one with the same settings and lifetime; the new secret is printed once."""
+    from tokentui.core.dates import minute_utc
+
+    rotated = obj.service.rotate(obj.actor(), token_id, grace)
+    if as_json:
+        emit_json(rotated.to_json())
+        return
+    old = rotated.old
+    when = "at once" if rotated.at_once else f"at {minute_utc(rotated.old_stops_at)}"
+    click.echo(f"Rotated {printable(old.name)}; the old secret (…{old.last4}) stops working {when}.")
+    click.echo(token_details(rotated.created.token))
+    click.echo(reveal(rotated.created.secret))

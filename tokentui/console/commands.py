@@ -38,6 +38,11 @@ def actions(home: HomeScreen) -> list[tuple[str, Callable[[], object], str]]:
         ("Author of the selected token", home.action_author, "Role, spaces, teams, tokens; removal (a)"),
         ("Revoke the selected token", home.action_revoke, "After a confirmation (r)"),
         ("Reset the selected token", home.action_reset, "Legacy access tokens, after a confirmation (R)"),
+        (
+            "Rotate the selected token",
+            home.action_rotate,
+            "A new secret with the same settings; the old one stops now or after a grace period (t)",
+        ),
         ("Audit log", home.action_audit, "Every create, revoke, reset, expiry and removal (l)"),
         ("Switch organization", home.action_orgs, "For members of several organizations (o)"),
         ("Reverse the sort order", home.action_reverse, "Ascending or descending (S)"),

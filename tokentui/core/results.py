@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Row
 
 
-REASON_LABELS = {"reset": "reset", "authtoken_limit": "21st authtoken"}
+REASON_LABELS = {"reset": "reset", "authtoken_limit": "21st authtoken", "rotated": "rotated"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,26 @@ class CreatedToken:
     def to_json(self) -> dict[str, Any]:
         """The token's JSON with the one-time ``token`` field."""
         return {**self.token.to_json(), "token": self.secret}
+
+
+@dataclass(frozen=True)
+class RotatedToken:
+    """The answer to rotate: the new token with its secret (shown once) and the one it replaces."""
+
+    created: CreatedToken
+    # The replaced token as it is now: revoked, or active until the end of its grace period.
+    old: TokenView
+    # When the old secret stops working: the rotation's instant, or the end of the grace period.
+    old_stops_at: datetime
+
+    @property
+    def at_once(self) -> bool:
+        """Whether the old secret stopped when the new one was made."""
+        return self.old.revoked_at is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """The new token's JSON with its one-time ``token`` field, as create's, and what it replaces."""
+        return {**self.created.to_json(), "replaces": {"id": self.old.id, "stopsAt": iso(self.old_stops_at)}}
 
 
 @dataclass(frozen=True)

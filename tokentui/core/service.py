@@ -42,11 +42,13 @@ from tokentui.core.results import (
     MemberView,
     OrgView,
     RemovedMember,
+    RotatedToken,
     SpaceView,
     TokenView,
 )
 from tokentui.core.store import Store
 from tokentui.core.tokens import bulk_revoke, choices, create, lifecycle, reminders
+from tokentui.core.tokens import rotate as rotation
 from tokentui.core.tokens.bulk_revoke import BulkResult
 from tokentui.core.tokens.choices import CreationChoices
 from tokentui.core.tokens.create import Expiry
@@ -214,6 +216,10 @@ class Service:
     def reset(self, actor: Actor, token_id: str) -> CreatedToken:
         """Reset a legacy access token: a new secret; the old one stops working."""
         return lifecycle.reset(self.store, self.clock, actor, token_id)
+
+    def rotate(self, actor: Actor, token_id: str, grace: rotation.Grace = None) -> RotatedToken:
+        """Replace a token by a new one of the same settings and lifetime; the old one stops at once or after ``grace``."""
+        return rotation.rotate(self.store, self.clock, actor, token_id, grace)
 
     def record_expiries(self) -> list[TokenView]:
         """Write one audit event for each token that has expired since the last sweep (safe from cron)."""

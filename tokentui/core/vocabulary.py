@@ -284,6 +284,8 @@ class RevokeReason(StrEnum):
     BY_USER = "revoked"
     RESET = "reset"
     AUTHTOKEN_LIMIT = "authtoken_limit"
+    # Replaced by a new token of the same settings (tokens rotate), the old secret stopped at once.
+    ROTATED = "rotated"
 
 
 E = TypeVar("E", bound=StrEnum)

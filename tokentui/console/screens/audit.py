@@ -1,4 +1,4 @@
-"""The audit log: every create, revoke, reset, expiry and removal, newest first.
+"""The audit log: every create, revoke, reset, rotation, expiry and removal, newest first.
 
 Filtered by who acted (``w``), the action (``a``), the time (``1`` the last 24 hours, ``7``
 the last 7 days, ``t`` a range of days) and text (``/``); ``enter`` opens an event in full.
@@ -44,6 +44,7 @@ ACTIONS = (
     ("token created", "token.create"),
     ("token revoked", "token.revoke"),
     ("token reset", "token.reset"),
+    ("token rotated", "token.rotate"),
     ("token expired", "token.expire"),
     ("member removed", "member.remove"),
     ("member added", "member.add"),

@@ -14,10 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tokentui.core.dates import minute_utc, relative
-from tokentui.core.vocabulary import TokenField
+from tokentui.core.vocabulary import Status, TokenField
 from tokentui.text import inert
 
 if TYPE_CHECKING:
+    from tokentui.console.app import TokentuiApp
     from tokentui.core.results import TokenView
 
 
@@ -35,6 +36,18 @@ def why_not_revoke(token: TokenView) -> str | None:
     return (
         f"{token.name!r} (…{token.last4}) was already revoked on {when(token.revoked_at)}: nothing to revoke."
     )
+
+
+def why_not_rotate(token: TokenView, now: datetime | None = None) -> str | None:
+    """Why ``token`` cannot be rotated (revoked, or expired at ``now``), or None: said instead of asking."""
+    if token.revoked_at is not None:
+        return f"{token.name!r} (…{token.last4}) was revoked on {when(token.revoked_at)}: nothing to rotate."
+    if now is not None and token.expires_at is not None and token.expires_at <= now:
+        return (
+            f"{token.name!r} (…{token.last4}) expired on {when(token.expires_at)}: "
+            "an expired token is not rotated; n creates a new one."
+        )
+    return None
 
 
 def token_fields(token: TokenView, now: datetime | None = None) -> list[tuple[str, str]]:
@@ -76,11 +89,14 @@ def fields_table(rows: list[tuple[str, str]]) -> Table:
 class DetailsScreen(ModalScreen[str | None]):
     """A token's details; dismisses with the action the user picked."""
 
+    app: TokentuiApp
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back"),
         Binding("a", "dismiss('author')", "Author"),
         Binding("r", "revoke", "Revoke"),
         Binding("R", "dismiss('reset')", "Reset", key_display="R"),
+        Binding("t", "rotate", "Rotate"),
     ]
 
     def __init__(self, token: TokenView) -> None:
@@ -97,6 +113,9 @@ class DetailsScreen(ModalScreen[str | None]):
                 yield Static(fields_table(token_fields(token, now)), id="fields")
             with Horizontal(classes="buttons"):
                 yield Button("Author (a)", id="author", compact=True)
+                if token.status is Status.ACTIVE:
+                    # A new secret with the same settings; a legacy access token is reset by it.
+                    yield Button("Rotate (t)", variant="warning", id="rotate", compact=True)
                 if token.kind.spec.resets:
                     yield Button("Reset (R)", variant="warning", id="reset", compact=True)
                 elif token.revoked_at is None:
@@ -110,6 +129,13 @@ class DetailsScreen(ModalScreen[str | None]):
             self.notify(refusal, severity="warning", timeout=4)
         else:
             self.dismiss("revoke")
+
+    def action_rotate(self) -> None:
+        refusal = why_not_rotate(self.token, self.app.service.now() if self.app.service else None)
+        if refusal is not None:
+            self.notify(refusal, severity="warning", timeout=4)
+        else:
+            self.dismiss("rotate")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

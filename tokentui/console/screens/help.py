@@ -21,6 +21,7 @@ from tokentui.console.screens.find_secret import FindSecretScreen
 from tokentui.console.screens.findings import FindingsScreen
 from tokentui.console.screens.home import HomeScreen
 from tokentui.console.screens.reveal import RevealScreen
+from tokentui.console.screens.rotate import RotateScreen
 from tokentui.console.screens.users import UsersScreen
 from tokentui.console.widgets.token_table import TokenTable
 
@@ -31,6 +32,12 @@ FORM_KEYS: list[BindingType] = [
     Binding("enter", "", "Open a dropdown / press a button", key_display="enter"),
 ]
 
+# The rotate dialog's choice of when the old secret stops: a list of radio buttons.
+CHOICE_KEYS: list[BindingType] = [
+    Binding("up,down", "", "Move to a choice (when the old secret stops)", key_display="up, down"),
+    Binding("enter", "", "Choose it / press a button", key_display="enter, space"),
+]
+
 SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Token table", HomeScreen.BINDINGS + TokenTable.BINDINGS),
     ("Token details", DetailsScreen.BINDINGS),
@@ -38,6 +45,7 @@ SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("New token", CreateScreen.BINDINGS + FORM_KEYS),
     ("Filters", FiltersScreen.BINDINGS + FORM_KEYS),
     ("New secret", RevealScreen.BINDINGS),
+    ("Rotate token", [*RotateScreen.BINDINGS, *CHOICE_KEYS]),
     ("Audit log", AuditScreen.BINDINGS),
     ("Users", UsersScreen.BINDINGS),
     ("Findings", FindingsScreen.BINDINGS),
@@ -69,6 +77,7 @@ SCREEN_SECTIONS: dict[type[Screen[Any]], str] = {
     CreateScreen: "New token",
     FiltersScreen: "Filters",
     RevealScreen: "New secret",
+    RotateScreen: "Rotate token",
     AuditScreen: "Audit log",
     UsersScreen: "Users",
     FindingsScreen: "Findings",

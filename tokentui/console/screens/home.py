@@ -43,6 +43,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "author", "Author"),
         Binding("r", "revoke", "Revoke"),
         Binding("R", "reset", "Reset", key_display="R"),
+        Binding("t", "rotate", "Rotate"),
         Binding("l", "audit", "Audit"),
         Binding("ctrl+r", "refresh_table", "Refresh: show changes made elsewhere", show=False),
         Binding("e", "expiring", "Expiring", show=False),
@@ -61,7 +62,7 @@ class HomeScreen(Screen[None]):
         Binding("x", "export", "Export the view to CSV or JSON", show=False),
     ]
     # On a narrow screen the footer drops these first (KeyFooter); help lists every key.
-    FOOTER_DROPS_FIRST: ClassVar[tuple[str, ...]] = ("reset", "author", "select", "filters")
+    FOOTER_DROPS_FIRST: ClassVar[tuple[str, ...]] = ("reset", "rotate", "author", "select", "filters")
 
     def __init__(self) -> None:
         super().__init__()
@@ -101,11 +102,12 @@ class HomeScreen(Screen[None]):
 
     # -- loading ----------------------------------------------------------------
 
-    def reload(self, *, keep_cursor: bool = False, expiring: bool = True) -> None:
+    def reload(self, *, keep_cursor: bool = False, expiring: bool = True, follow: str | None = None) -> None:
         """Show the tokens matching the current filters (fetched in workers).
 
         ``expiring`` recounts the tokens expiring within 7 days, which a new search
-        leaves as they were: a keystroke costs no count but its own.
+        leaves as they were: a keystroke costs no count but its own. With ``keep_cursor``,
+        ``follow`` names the token the cursor goes to (default: the one it is on).
         """
         from tokentui.console.pages import TokenPages
 
@@ -119,7 +121,7 @@ class HomeScreen(Screen[None]):
             sort_key=self.filters.sort,
             descending=self.filters.descending,
             keep_cursor=keep_cursor,
-            follow=current.id if current is not None else None,
+            follow=follow or (current.id if current is not None else None),
         )
         if expiring:
             self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
@@ -300,6 +302,8 @@ class HomeScreen(Screen[None]):
             self.action_revoke(marked=False)  # the token the details showed, not the marked ones
         elif action == "reset":
             self.action_reset()
+        elif action == "rotate":
+            self.action_rotate()
 
     def action_author(self) -> None:
         from tokentui.console.screens.author import AuthorScreen
@@ -382,6 +386,40 @@ class HomeScreen(Screen[None]):
                     f"Revoked your oldest, {', '.join(created.retired)}, to make way for it.", timeout=10
                 )
             self.reveal(created)
+
+    def action_rotate(self) -> None:
+        from tokentui.console.screens.details import why_not_rotate
+        from tokentui.console.screens.rotate import RotateScreen
+
+        token = self._selected()
+        if token is None:
+            return
+        if (
+            refusal := why_not_rotate(token, self.app.service.now() if self.app.service else None)
+        ) is not None:
+            self.notify(refusal, severity="warning", timeout=4)
+            return
+
+        def chosen(grace: timedelta | None) -> None:
+            if grace is not None:
+                self.run_worker(self._rotate(token, grace), group="write")
+
+        self.app.push_screen(RotateScreen(token), chosen)
+
+    async def _rotate(self, token: TokenView, grace: timedelta) -> None:
+        from tokentui.console.screens.reveal import RevealScreen
+        from tokentui.console.screens.rotate import stops_in_words
+
+        app = self.app
+        assert app.service is not None and app.actor is not None
+        rotated = await app.call(app.service.rotate, app.actor, token.id, grace or None)
+        if rotated is None:
+            return
+        self.notify(stops_in_words(rotated.old, rotated.at_once), title="Rotated", timeout=10)
+        new_id = rotated.created.token.id
+        self.app.push_screen(
+            RevealScreen(rotated.created), lambda _: self.reload(keep_cursor=True, follow=new_id)
+        )
 
     # -- create -----------------------------------------------------------------
 

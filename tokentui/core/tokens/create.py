@@ -10,7 +10,7 @@ the change and its audit event, so a crash leaves all three or none.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func
@@ -67,6 +67,51 @@ def create_token(
     notify: bool = True,
 ) -> CreatedToken:
     """Create a token of ``kind`` as ``actor``; the answer holds the secret, shown once."""
+    request = check_request(
+        kind,
+        clock(),
+        name=name,
+        space=space,
+        environment=environment,
+        scopes=scopes,
+        app=app,
+        expires=expires,
+        branches=branches,
+        notify=notify,
+    )
+    with store.write() as session:
+        return create_in(session, clock, actor, request)
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    """A new token's settings, checked against its kind's row before any query runs."""
+
+    kind: TokenKind
+    name: str
+    scopes: tuple[str, ...]
+    space: str | None
+    environment: str | None
+    branches: tuple[str, ...]
+    app_name: str | None
+    expires_at: datetime | None
+    notify: bool
+
+
+def check_request(
+    kind: TokenKind | str,
+    now: datetime,
+    *,
+    name: str | None = None,
+    space: str | None = None,
+    environment: str | None = None,
+    scopes: Iterable[str] = (),
+    app: str | None = None,
+    expires: Expiry = None,
+    branches: Iterable[str] = (),
+    notify: bool = True,
+) -> TokenRequest:
+    """What a creation asks for, checked by the kind's rules (no database needed), or InvalidInput."""
     kind = parse_kind(kind)
     spec = kind.spec
     if spec.created_by is CreatedBy.SPACE_CREATION:
@@ -74,7 +119,6 @@ def create_token(
             "legacy access tokens are not created on request: a space created before "
             f"{LIMITS.legacy_access_cutoff.isoformat()} has exactly one; reset it to get a new secret"
         )
-    now = clock()
     token_name = check_name(
         name if name is not None else f"{kind.label} {now.date().isoformat()}", LIMITS.max_name_length
     )
@@ -95,35 +139,55 @@ def create_token(
         )
     if not spec.takes(TokenField.NOTIFY) and not notify:
         raise InvalidInput("the e-mail notification switch belongs to management tokens")
+    return TokenRequest(
+        kind=kind,
+        name=token_name,
+        scopes=chosen_scopes,
+        space=space,
+        environment=environment,
+        branches=branch_list,
+        app_name=app_name,
+        expires_at=expires_at,
+        notify=notify,
+    )
 
-    with store.write() as session:
-        if kind.is_user_token:
-            return _create_user_token(
-                session, clock, actor, kind, token_name, chosen_scopes, app_name, expires_at, now
-            )
-        org_role = lookups.current_role(session, actor)
-        assert space is not None
-        space_row = lookups.space(session, actor.org_id, space, lock=True)
-        check_may_create_space_token(kind, lookups.standing(session, space_row, actor.user_id, org_role))
-        env = _environment_for(session, kind, space_row, environment)
-        _check_branches(session, space_row, branch_list)
-        _check_space_limit(session, kind, space_row, now)
-        return insert_token(
-            session,
-            clock,
-            kind=kind,
-            name=token_name,
-            author_id=actor.user_id,
-            org_id=space_row.org_id,
-            space=space_row,
-            environment=env,
-            branches=branch_list,
-            scopes=chosen_scopes,
-            app_name=None,
-            expires_at=expires_at,
-            notify=notify,
-            author_email=actor.email,
-        )
+
+def create_in(
+    session: Session, clock: Clock, actor: Actor, request: TokenRequest, *, make_way: bool = True
+) -> CreatedToken:
+    """Create the token ``request`` checked, inside the caller's transaction: who may create it,
+    where, and the kind's limit.
+
+    ``make_way=False`` (a rotation) refuses at a per-user limit instead of revoking the
+    user's oldest token of the kind, as a new token otherwise does.
+    """
+    now = clock()
+    kind = request.kind
+    if kind.is_user_token:
+        return _create_user_token(session, clock, actor, request, now, make_way=make_way)
+    org_role = lookups.current_role(session, actor)
+    assert request.space is not None
+    space_row = lookups.space(session, actor.org_id, request.space, lock=True)
+    check_may_create_space_token(kind, lookups.standing(session, space_row, actor.user_id, org_role))
+    env = _environment_for(session, kind, space_row, request.environment)
+    _check_branches(session, space_row, request.branches)
+    _check_space_limit(session, kind, space_row, now)
+    return insert_token(
+        session,
+        clock,
+        kind=kind,
+        name=request.name,
+        author_id=actor.user_id,
+        org_id=space_row.org_id,
+        space=space_row,
+        environment=env,
+        branches=request.branches,
+        scopes=request.scopes,
+        app_name=None,
+        expires_at=request.expires_at,
+        notify=request.notify,
+        author_email=actor.email,
+    )
 
 
 def insert_token(
@@ -197,13 +261,12 @@ def _create_user_token(
     session: Session,
     clock: Clock,
     actor: Actor,
-    kind: TokenKind,
-    name: str,
-    scopes: tuple[str, ...],
-    app_name: str | None,
-    expires_at: datetime | None,
+    request: TokenRequest,
     now: datetime,
+    *,
+    make_way: bool,
 ) -> CreatedToken:
+    kind = request.kind
     # Lock the author's row: concurrent creations for one user queue here (PostgreSQL).
     session.exec(select(User).where(col(User.id) == actor.user_id).with_for_update()).one()
     if kind.spec.created_by is CreatedBy.USER_WHERE_SSO_ALLOWS and actor.org_id is not None:
@@ -213,21 +276,26 @@ def _create_user_token(
             raise NotAllowed(f"{actor.email} is not a member of this organization")
         check_may_create_authtoken(OrgRole(membership.role), org.sso_enabled, membership.sso_bypass)
     retired: tuple[str, ...] = ()
-    if kind.spec.max_per_user is not None:
-        retired = _retire_oldest(session, clock, actor, kind, kind.spec.max_per_user, now)
+    limit = kind.spec.max_per_user
+    if limit is not None and make_way:
+        retired = _retire_oldest(session, clock, actor, kind, limit, now)
+    elif limit is not None and tokens_to_retire(session, actor, kind, limit, now):
+        raise LimitReached(
+            f"{actor.email} already has {limit} active {kind.label.lower()}s, the most allowed; revoke one first"
+        )
     created = insert_token(
         session,
         clock,
         kind=kind,
-        name=name,
+        name=request.name,
         author_id=actor.user_id,
         org_id=None,
         space=None,
         environment=None,
         branches=(),
-        scopes=scopes,
-        app_name=app_name,
-        expires_at=expires_at,
+        scopes=request.scopes,
+        app_name=request.app_name,
+        expires_at=request.expires_at,
         notify=True,
         author_email=actor.email,
     )

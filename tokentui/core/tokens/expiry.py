@@ -56,6 +56,11 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
     return check_expiry(end_of_day(day), now)
 
 
+def lifetime(created_at: datetime, expires_at: datetime | None) -> timedelta | None:
+    """How long a token was made to live (None: it never expires); a rotation gives its replacement as long."""
+    return None if expires_at is None else expires_at - created_at
+
+
 def parse_duration(text: str, what: str, *, at_most: timedelta = LIMITS.max_expiry) -> timedelta:
     """A positive duration option (``12h``, ``90d``, ``2w``, ``1y``) up to ``at_most``, or InvalidInput naming the option."""
     match = _DURATION.match(text.strip().lower())

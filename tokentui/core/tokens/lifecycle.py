@@ -6,7 +6,7 @@ event, so a crash leaves either all three or none.
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from tokentui.core import lookups
 from tokentui.core.audit import record_token_event
@@ -32,12 +32,7 @@ def revoke(store: Store, clock: Clock, actor: Actor, token_id: str) -> TokenView
     with store.write() as session:
         token = visible_token(session, actor, token_id, lock=True)
         kind = TokenKind(token.kind)
-        standing = None
-        if token.space_id is not None:
-            space = session.get(Space, token.space_id)
-            role = lookups.current_role(session, actor)
-            standing = lookups.standing(session, space, actor.user_id, role) if space else None
-        check_may_revoke(kind, token.author_id == actor.user_id, standing)
+        check_revocable(session, actor, token)
         if token.revoked_at is not None:
             raise Conflict(f"token {token.id} was already revoked at {minute_utc(token.revoked_at)}")
         token.revoked_at = now
@@ -54,6 +49,16 @@ def revoke(store: Store, clock: Clock, actor: Actor, token_id: str) -> TokenView
             summary=f"revoked {kind.label.lower()} {token.name!r} …{token.last4}",
         )
         return view_of(session, token, now)
+
+
+def check_revocable(session: Session, actor: Actor, token: Token) -> None:
+    """NotAllowed unless ``actor`` may revoke ``token`` (:func:`~tokentui.core.rules.check_may_revoke`)."""
+    standing = None
+    if token.space_id is not None:
+        space = session.get(Space, token.space_id)
+        role = lookups.current_role(session, actor)
+        standing = lookups.standing(session, space, actor.user_id, role) if space else None
+    check_may_revoke(TokenKind(token.kind), token.author_id == actor.user_id, standing)
 
 
 def reset(store: Store, clock: Clock, actor: Actor, token_id: str) -> CreatedToken:
