@@ -7,7 +7,7 @@ from datetime import timedelta
 from rich.console import Console
 
 from tests.conftest import OWNER, Clock, Org
-from tests.console.conftest import said, settle
+from tests.console.conftest import said, screen_text, settle
 from tokentui.console.screens.details import DetailsScreen
 from tokentui.console.screens.help import help_table
 from tokentui.console.screens.reveal import RevealScreen
@@ -37,7 +37,12 @@ async def test_rotating_with_a_7_day_grace_reveals_the_new_secret_and_moves_the_
         assert "Re-issue the personal access token 'ci deploy'" in text and "30 days from now" in text
         for choice in ("now", "in 1 day", "in 7 days", "Rotate (ctrl+s)", "Cancel (esc)"):
             assert choice in text
-        await pilot.press("down", "down", "enter", "ctrl+s")
+        assert "(•) now" in screen_text(app) and "( ) in 7 days" in screen_text(app)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        # The choice differs in shape, not only in colour (NO_COLOR, a colour-blind eye).
+        assert "( ) now" in screen_text(app) and "(•) in 7 days" in screen_text(app)
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, RevealScreen)
         [new] = [

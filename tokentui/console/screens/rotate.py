@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
@@ -49,6 +50,15 @@ def stops_in_words(old: TokenView, at_once: bool) -> str:
     if at_once or old.expires_at is None:
         return f"The old secret (…{old.last4}) stopped working at once."
     return f"The old secret (…{old.last4}) keeps working until {minute_utc(old.expires_at)}."
+
+
+class Choice(RadioButton):
+    """A radio button whose chosen one differs in shape, "(•)" against "( )": Textual's differ
+    only in colour, which NO_COLOR and a colour-blind eye do not see."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.assemble(("(•)" if self.value else "( )", self.get_visual_style("toggle--button")))
 
 
 class RotateScreen(ModalScreen[timedelta | None]):
@@ -98,7 +108,7 @@ class RotateScreen(ModalScreen[timedelta | None]):
                 yield Label("When does the old secret stop working?")
                 with RadioSet(id="rotate-when"):
                     for index, (label, _grace) in enumerate(self.choices):
-                        yield RadioButton(label, value=index == 0, id=f"grace-{index}")
+                        yield Choice(label, value=index == 0, id=f"grace-{index}")
             with Horizontal(classes="buttons"):
                 yield Button("Rotate (ctrl+s)", variant="warning", id="rotate", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
