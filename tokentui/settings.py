@@ -47,6 +47,10 @@ class Limits:
     # The console's choices of that grace period, in days (besides "now").
     rotation_grace_presets_days: tuple[int, ...] = (1, 7)
     page_size: int = 50
+    # The console's "mark every match" (*): beyond this a bulk revoke, one transaction a token,
+    # takes minutes and the marks hold every row; a narrower filter, or the CLI's
+    # `tokens revoke -` fed by `tokens list`, does it.
+    max_marks: int = 10_000
     secret_entropy_bytes: int = 32
 
 

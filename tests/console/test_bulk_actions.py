@@ -151,3 +151,25 @@ async def test_revoke_from_the_details_revokes_that_token_not_the_marked(org: Or
         assert "1 marked" in said(app)
     assert _status(org, ids["other"]) is Status.REVOKED
     assert _status(org, ids["ci-a"]) is Status.ACTIVE
+
+
+async def test_mark_all_beyond_the_limit_says_so_and_marks_nothing(org: Org, console, monkeypatch) -> None:
+    """On a million tokens * would hold every row and revoke for minutes: it says how to do it."""
+    from dataclasses import replace
+
+    import tokentui.settings
+
+    monkeypatch.setattr(tokentui.settings, "LIMITS", replace(tokentui.settings.LIMITS, max_marks=3))
+    for n in range(5):
+        org.service.create_token(org.admin, "personal", name=f"bulk {n}", scopes=MANAGE)
+    app = console(ADMIN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"bulk", "enter")
+        await settle(pilot)
+        await pilot.press("asterisk")
+        await settle(pilot)
+        shown = said(app)
+        assert "5 tokens match: * marks at most 3." in shown and "tokens revoke -" in shown
+        assert "marked" not in shown
+        assert app.home.marks == {}

@@ -555,6 +555,19 @@ class HomeScreen(Screen[None]):
         # Every match, not only the rows loaded: the ids come from the core for the same query.
         query = self._with_finding(self.filters.to_query(app.service.now()))
         service, actor = app.service, app.actor
+        from tokentui.settings import LIMITS
+
+        matching = await app.call(lambda: service.count_tokens(actor, query))
+        if matching is None:
+            return
+        if matching > LIMITS.max_marks:
+            self.notify(
+                f"{matching:,} tokens match: * marks at most {LIMITS.max_marks:,}. Narrow the filter, "
+                "or revoke them with the CLI (tokens revoke - reads their ids on standard input).",
+                severity="warning",
+                timeout=8,
+            )
+            return
         found = await app.call(lambda: {t.id: t for t in service.iter_tokens(actor, query)})
         if found is None:
             return
