@@ -10,6 +10,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
@@ -167,7 +168,10 @@ class HomeScreen(Screen[None]):
         if self.marks:
             parts.append(f"{len(self.marks):,} marked (r revokes, U clears)")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
-        summary = self.query_one("#summary", Static)
+        try:
+            summary = self.query_one("#summary", Static)
+        except NoMatches:  # a count came back while the app shuts down: nobody is there to read it
+            return
         if summary.styles.text_overflow != "ellipsis":  # cut cleanly at any width; f shows the filters
             summary.styles.text_wrap, summary.styles.text_overflow = "nowrap", "ellipsis"
         summary.update(inert(" · ".join(parts)), layout=False)
