@@ -1,6 +1,6 @@
 """tokentui at scale: build a big store once, then measure; one JSON object per metric per line.
 
-    python benchmarks/run.py [--tokens 1000000] [--store DIR] [--keep]
+    python benchmarks/run.py [--tokens 1000000] [--store DIR] [--keep] [--only SECTION[,SECTION]]
 
 Builds, in a temporary directory (or ``--store DIR``, reused when it already
 holds a store of that size), a store filled by ``tokentui demo --tokens N`` (timed)
@@ -23,7 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verify-seconds", type=float, default=5.0)
     parser.add_argument("--verify-secrets", type=int, default=2000)
     parser.add_argument("--audit-events", type=int, default=1_000_000, help="events in the audit store")
+    parser.add_argument("--http-seconds", type=float, default=4.0, help="load per HTTP measurement")
+    parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--only",
+        type=_sections,
+        help=f"run only these sections, comma-separated (of {', '.join(SECTIONS)}; a metric's name "
+        "selects its section)",
+    )
     args = parser.parse_args(argv)
 
     directory = args.store or Path(tempfile.mkdtemp(prefix="tokentui-bench-"))
@@ -63,11 +73,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, directory: Path) -> None:
-    n = args.tokens
     emit("machine_python_loop", _python_loop() * 1000, "ms", note=MACHINE_NOTE, cpus=os.cpu_count())
-    big = _store(directory, f"big-{n}", n, report=True)
-    small = _store(directory, "small", SMALL - DEMO_BASE_TOKENS, report=False)
+    stores = Stores(
+        directory,
+        _store(directory, f"big-{args.tokens}", args.tokens, report=True),
+        _store(directory, "small", SMALL - DEMO_BASE_TOKENS, report=False),
+    )
+    for name, (section, _) in SECTIONS.items():
+        if args.only is None or name in args.only:
+            section(args, stores)
 
+
+@dataclass(frozen=True)
+class Stores:
+    """Where the run keeps its stores: the big one and the 1,000-token one for baselines."""
+
+    directory: Path
+    big: str
+    small: str
+
+
+def _console_paint(args: argparse.Namespace, stores: Stores) -> None:
+    big = stores.big
     # First paint: alternate the two apps so machine noise hits both alike.
     app_runs, bare_runs = [], []
     for _ in range(args.paint_runs):
@@ -87,6 +114,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         note="process spawn to first frame painted; first_rows_ms: to the first frame showing the top rows",
     )
 
+
+def _console_keys(args: argparse.Namespace, stores: Stores) -> None:
+    big, small = stores.big, stores.small
     keys = _probe("keys", "--db", big, "--as", OWNER, "--keys", str(args.keys))
     # The same keystrokes on the 1,000-token store: what Textual and the console cost without the data.
     keys_small = _probe("keys", "--db", small, "--as", OWNER, "--keys", str(args.keys))
@@ -112,6 +142,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         slowest=keys["slowest"],
     )
 
+
+def _console_jumps(args: argparse.Namespace, stores: Stores) -> None:
+    big = stores.big
     jumps = _probe("jump", "--db", big, "--as", OWNER)
     ends = {k[4:-2]: v * 1000 for k, v in jumps.items() if k.startswith("end_")}
     middles = {k[7:-2]: v * 1000 for k, v in jumps.items() if k.startswith("middle_")}
@@ -141,6 +174,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         "rows where it stopped are painted",
     )
 
+
+def _console_memory(args: argparse.Namespace, stores: Stores) -> None:
+    big, small = stores.big, stores.small
     tour_big = _probe("tour", "--db", big, "--as", OWNER)
     tour_small = _probe("tour", "--db", small, "--as", OWNER)
     grown = (tour_big["maxrss_kb"] - tour_small["maxrss_kb"]) / MB
@@ -155,6 +191,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         note="ru_maxrss after paging, jumping, sorting and searching",
     )
 
+
+def _verify(args: argparse.Namespace, stores: Stores) -> None:
+    directory, n = stores.directory, args.tokens
     # On a copy: the probe issues its own secrets, and tokens added to the kept store by
     # every run would pile up at the top of the newest-first order the console opens on.
     scratch = _copy_store(directory, f"big-{n}", "verify-scratch")
@@ -195,6 +234,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
             "statements prepared once, alternating with Service.verify in one process",
         )
 
+
+def _list(args: argparse.Namespace, stores: Stores) -> None:
+    big, small = stores.big, stores.small
     listed = _list_json(big)
     listed_small = _list_json(small)
     emit(
@@ -216,6 +258,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         more_mb=more,
     )
 
+
+def _audit(args: argparse.Namespace, stores: Stores) -> None:
+    directory = stores.directory
     audited = _audit_store(directory, args.audit_events)
     walked = _audit_verify(audited)
     emit(
@@ -229,6 +274,53 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         peak_memory_mb=walked["maxrss_kb"] / MB,
         note="`tokentui audit verify --json` walking the whole hash chain, from process start",
     )
+
+
+def _http_section(args: argparse.Namespace, stores: Stores) -> None:
+    from http_bench import run_http
+
+    run_http(args, stores, emit)
+
+
+SECTIONS: dict[str, tuple[Callable[[argparse.Namespace, Stores], None], tuple[str, ...]]] = {
+    "first_paint": (_console_paint, ("first_paint",)),
+    "keys": (_console_keys, ("search_keystroke_p50", "search_keystroke_p95")),
+    "jumps": (
+        _console_jumps,
+        (
+            "jump_to_last_row",
+            "jump_to_last_row_any_sort",
+            "scroll_to_middle_any_sort",
+            "scrollbar_drag_settled",
+        ),
+    ),
+    "console_memory": (_console_memory, ("console_peak_memory",)),
+    "verify": (_verify, ("verify_throughput", "verify_latency_p99", "verify_vs_floor")),
+    "list_json": (_list, ("list_json_throughput", "list_json_peak_memory")),
+    "audit": (_audit, ("audit_verify",)),
+    "http": (
+        _http_section,
+        (
+            "http_verify_keepalive",
+            "http_verify_new_connection",
+            "http_list_tokens",
+            "http_create_token",
+            "http_org_tokens",
+            "http_verify_workers",
+        ),
+    ),
+}
+
+
+def _sections(text: str) -> frozenset[str]:
+    """``--only``'s sections: each name is a section or a metric of one."""
+    chosen = set()
+    for name in filter(None, (part.strip() for part in text.split(","))):
+        found = [s for s, (_, metrics) in SECTIONS.items() if name == s or name in metrics]
+        if not found:
+            raise argparse.ArgumentTypeError(f"no section or metric named {name!r}")
+        chosen.update(found)
+    return frozenset(chosen)
 
 
 MACHINE_NOTE = (
