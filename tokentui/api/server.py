@@ -79,7 +79,18 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def make_server(service: Service, *, configure_logging: bool = True, **app_options: Any) -> uvicorn.Server:
-    """A uvicorn server for the app over ``service`` (not yet running); ``app_options`` go to create_app."""
+    """A uvicorn server for the app over ``service`` (not yet running); ``app_options`` go to create_app.
+
+    With ``configure_logging`` the process's logging is set up for serving
+    (:data:`LOG_CONFIG`), and records stop carrying what no line of it shows:
+    the caller's file and line (a walk up the stack on every record), and the
+    thread's and process's names (the access log writes a record per request).
+    """
+    if configure_logging:
+        logging._srcfile = None
+        logging.logThreads = False
+        logging.logProcesses = False
+        logging.logMultiprocessing = False
     config = uvicorn.Config(
         create_app(service, **app_options),
         log_config=LOG_CONFIG if configure_logging else None,
