@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,15 +55,18 @@ def _measure(
 ) -> None:
     seconds, clients = args.http_seconds, args.http_clients
 
-    def load(port: int, name: str, *, new_connection: bool = False, share: float = 1.0) -> dict[str, Any]:
-        return _load(port, plan[name], seconds * share / ROUNDS, clients, new_connection)
+    def load(server: Served, name: str, *, new_connection: bool = False) -> dict[str, Any]:
+        before = _cpu_seconds(server.pid)
+        found = _load(server.port, plan[name], seconds / ROUNDS, clients, new_connection)
+        found["server_cpu_s"] = _cpu_seconds(server.pid) - before
+        return found
 
     with (
         _server(_bare_command(), directory / "bare.log") as bare,
         _server(_serve_command(url), directory / "serve.log") as ours,
     ):
-        for port in (bare, ours):
-            _load(port, plan["verify"], 0.5, clients, False)  # warm both up
+        for server in (bare, ours):
+            _load(server.port, plan["verify"], 0.5, clients, False)  # warm both up
         for new_connection, metric in (
             (False, "http_verify_keepalive"),
             (True, "http_verify_new_connection"),
@@ -89,14 +93,17 @@ def _measure(
                 errors=got["errors"],
                 statuses=got["statuses"],
                 client_cpu=max(got["client_cpu"], limit["client_cpu"]),
+                server_cpu_us_per_request=got["server_cpu_us"],
+                baseline_server_cpu_us_per_request=limit["server_cpu_us"],
                 note="POST /verify with an issued secret (allowed), "
                 + ("keep-alive" if keepalive else "a new connection per request")
                 + "; baseline: a bare Starlette endpoint answering the same JSON on the same uvicorn "
-                "(bare_http.py); client_cpu: the load generator's share of a core",
+                "(bare_http.py); client_cpu: the load generator's share of a core; server_cpu: "
+                "the server process's CPU time per request (steadier than a rate on a shared VM)",
             )
             if got["errors"]:
                 print(f"{metric}: {got['samples']}", file=sys.stderr)
-        baseline = limit = _merged([load(bare, "verify") for _ in range(ROUNDS)])
+        baseline = limit = _merged([load(bare, "verify") for _ in range(ROUNDS)])  # for the listings
         for name, metric, what in (
             ("list", "http_list_tokens", "GET /users/me/access_tokens?limit=25"),
             ("create", "http_create_token", "POST /users/me/access_tokens (a new token each)"),
@@ -115,15 +122,23 @@ def _measure(
                 p99_ms=got["p99_s"] * 1000,
                 errors=got["errors"],
                 statuses=got["statuses"],
+                server_cpu_us_per_request=got["server_cpu_us"],
                 note=f"{what}, keep-alive; baseline: the bare verify endpoint (bare_http.py), same run",
             )
             if got["errors"]:
                 print(f"{metric}: {got['samples']}", file=sys.stderr)
-        one = _merged([load(ours, "verify") for _ in range(ROUNDS)])
     workers = 2
-    with _server(_serve_command(url, "--workers", str(workers)), directory / "workers.log") as many:
-        _load(many, plan["verify"], 0.5, clients, False)
-        got = _merged([load(many, "verify") for _ in range(ROUNDS)])
+    with (
+        _server(_serve_command(url), directory / "serve.log") as ours,
+        _server(_serve_command(url, "--workers", str(workers)), directory / "workers.log") as many,
+    ):
+        for server in (ours, many):
+            _load(server.port, plan["verify"], 0.5, clients, False)
+        singles, multiples = [], []
+        for _ in range(ROUNDS):
+            singles.append(load(ours, "verify"))
+            multiples.append(load(many, "verify"))
+        one, got = _merged(singles), _merged(multiples)
     emit(
         "http_verify_workers",
         got["per_s"],
@@ -135,6 +150,8 @@ def _measure(
         p99_ms=got["p99_s"] * 1000,
         errors=got["errors"],
         bare_per_s=baseline["per_s"],
+        baseline_p99_ms=one["p99_s"] * 1000,
+        server_cpu_us_per_request=got["server_cpu_us"],
         note=f"`tokentui serve --workers {workers}`, POST /verify keep-alive; baseline: one worker, "
         "same run (the load generator shares the machine's cores)",
     )
@@ -159,6 +176,9 @@ def _merged(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "errors": errors,
         "samples": samples,
         "client_cpu": max(r["client_cpu"] for r in rounds),
+        "server_cpu_us": sum(r.get("server_cpu_s", 0.0) for r in rounds)
+        / max(1, sum(r["requests"] for r in rounds))
+        * 1e6,
     }
 
 
@@ -229,9 +249,33 @@ def _bare_command() -> list[str]:
     return [sys.executable, str(HERE / "bare_http.py"), "--port", "0"]
 
 
+@dataclass(frozen=True)
+class Served:
+    port: int
+    pid: int
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process ``pid`` and its live children (the workers)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        children = []
+    total = 0.0
+    for each in (pid, *children):
+        try:
+            with open(f"/proc/{each}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 @contextmanager
-def _server(command: list[str], log: Path) -> Iterator[int]:
-    """Start a server whose standard error goes to ``log``; yield its port; stop it with SIGTERM."""
+def _server(command: list[str], log: Path) -> Iterator[Served]:
+    """Start a server whose standard error goes to ``log``; yield its port and pid; stop it with SIGTERM."""
     with log.open("w") as err:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
     try:
@@ -243,7 +287,7 @@ def _server(command: list[str], log: Path) -> Iterator[int]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"{' '.join(command)} did not start:\n{log.read_text()}")
             time.sleep(0.05)
-        yield int(found.group(1))
+        yield Served(int(found.group(1)), proc.pid)
     finally:
         proc.terminate()
         try:
