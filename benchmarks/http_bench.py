@@ -29,10 +29,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 OWNER = "ada.lovelace@northwind.example"
 ROUNDS = 2
-VERIFY_SECRETS = 500
-# Bearers for the management endpoints, taken in turn: each stays under the default
-# rate limit (50 a second per token) up to a few thousand requests a second in all.
-MANAGE_SECRETS = 100
 _BANNER = re.compile(r"serving (?:the token API )?on http://127\.0\.0\.1:(\d+)")
 
 
@@ -41,7 +37,7 @@ def run_http(args: argparse.Namespace, stores: Any, emit: Callable[..., None]) -
     directory: Path = stores.directory
     url = _copy(directory, f"big-{args.tokens}", "http-scratch")
     try:
-        plan = _requests(url, directory)
+        plan = _requests(url, directory, args.http_secrets)
         _measure(args, url, directory, plan, emit)
     finally:
         for suffix in (".db", ".db-wal", ".db-shm"):
@@ -54,6 +50,7 @@ def _measure(
     args: argparse.Namespace, url: str, directory: Path, plan: dict[str, Path], emit: Callable[..., None]
 ) -> None:
     seconds, clients = args.http_seconds, args.http_clients
+    warm = min(0.5, seconds / 2)
 
     def load(server: Served, name: str, *, new_connection: bool = False) -> dict[str, Any]:
         before = _cpu_seconds(server.pid)
@@ -66,7 +63,7 @@ def _measure(
         _server(_serve_command(url), directory / "serve.log") as ours,
     ):
         for server in (bare, ours):
-            _load(server.port, plan["verify"], 0.5, clients, False)  # warm both up
+            _load(server.port, plan["verify"], warm, clients, False)  # warm both up
         for new_connection, metric in (
             (False, "http_verify_keepalive"),
             (True, "http_verify_new_connection"),
@@ -133,7 +130,7 @@ def _measure(
         _server(_serve_command(url, "--workers", str(workers)), directory / "workers.log") as many,
     ):
         for server in (ours, many):
-            _load(server.port, plan["verify"], 0.5, clients, False)
+            _load(server.port, plan["verify"], warm, clients, False)
         singles, multiples = [], []
         for _ in range(ROUNDS):
             singles.append(load(ours, "verify"))
@@ -182,8 +179,12 @@ def _merged(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _requests(url: str, directory: Path) -> dict[str, Path]:
+def _requests(url: str, directory: Path, secrets: int) -> dict[str, Path]:
     """Issue the secrets the load needs (in this process, never written anywhere) and write the requests.
+
+    ``secrets`` for verify and a fifth as many bearers for the other endpoints, taken in
+    turn, so each token stays under the default rate limit (50 a second): 500 secrets are
+    20 a second each at 10,000 requests a second.
 
     The request files hold the secrets (readable by this user only) and are deleted with
     the scratch store at the end of the run.
@@ -204,8 +205,8 @@ def _requests(url: str, directory: Path) -> dict[str, Path]:
             for i in range(n)
         ]
 
-    readers = issue(VERIFY_SECRETS, "content_management_read")
-    managers = issue(MANAGE_SECRETS, "content_management_manage")
+    readers = issue(secrets, "content_management_read")
+    managers = issue(max(1, secrets // 5), "content_management_manage")
     service.store.dispose()
     json_type = {"Content-Type": "application/json"}
     cma = {"Content-Type": "application/vnd.contentful.management.v1+json"}

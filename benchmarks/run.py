@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit-events", type=int, default=1_000_000, help="events in the audit store")
     parser.add_argument("--http-seconds", type=float, default=4.0, help="load per HTTP measurement")
     parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument("--http-secrets", type=int, default=500, help="secrets issued for the HTTP load")
     parser.add_argument(
         "--only",
         type=_sections,
