@@ -321,6 +321,9 @@ def _load(port: int, requests: Path, seconds: float, clients: int, new_connectio
 
 
 def _copy(directory: Path, name: str, copy: str) -> str:
+    """The URL of a copy of store ``name``; a log left by an earlier copy would be replayed into it."""
+    for suffix in (".db-wal", ".db-shm"):
+        (directory / f"{copy}{suffix}").unlink(missing_ok=True)
     for suffix in (".db", ".db-wal"):
         source = directory / f"{name}{suffix}"
         if source.exists():
