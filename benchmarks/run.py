@@ -452,6 +452,9 @@ def _audit_verify(url: str) -> dict[str, Any]:
 
 def _copy_store(directory: Path, name: str, copy: str) -> str:
     """The URL of a copy of store ``name`` (closed, so its write-ahead log is empty or absent)."""
+    # A log left by an earlier copy (a killed run) would be replayed into this one.
+    for suffix in (".db-wal", ".db-shm"):
+        (directory / f"{copy}{suffix}").unlink(missing_ok=True)
     for suffix in (".db", ".db-wal"):
         source = directory / f"{name}{suffix}"
         if source.exists():
