@@ -7,8 +7,11 @@ holds a store of that size), a store filled by ``tokentui demo --tokens N`` (tim
 and a 1,000-token store for the baselines. Every console figure comes from a
 fresh interpreter (``probe_console.py``) driving the real app headless with
 ``App.run_test()``; first paint is compared with a bare Textual app with the same
-widgets (``bare.py``), measured the same way in the same run. See RESULTS.md for
-what each figure means and the last results.
+widgets (``bare.py``), measured the same way in the same run. The HTTP figures
+(``http_bench.py``) put ``tokentui serve`` against a bare Starlette endpoint
+(``bare_http.py``) under the same load (``load.py``). ``--only`` runs some
+sections on the stores (built if need be). See RESULTS.md for what each figure
+means and the last results.
 """
 
 from __future__ import annotations
