@@ -1,14 +1,17 @@
 """tokentui at scale: build a big store once, then measure; one JSON object per metric per line.
 
-    python benchmarks/run.py [--tokens 1000000] [--store DIR] [--keep]
+    python benchmarks/run.py [--tokens 1000000] [--store DIR] [--keep] [--only SECTION[,SECTION]]
 
 Builds, in a temporary directory (or ``--store DIR``, reused when it already
 holds a store of that size), a store filled by ``tokentui demo --tokens N`` (timed)
 and a 1,000-token store for the baselines. Every console figure comes from a
 fresh interpreter (``probe_console.py``) driving the real app headless with
 ``App.run_test()``; first paint is compared with a bare Textual app with the same
-widgets (``bare.py``), measured the same way in the same run. See RESULTS.md for
-what each figure means and the last results.
+widgets (``bare.py``), measured the same way in the same run. The HTTP figures
+(``http_bench.py``) put ``tokentui serve`` against a bare Starlette endpoint
+(``bare_http.py``) under the same load (``load.py``). ``--only`` runs some
+sections on the stores (built if need be). See RESULTS.md for what each figure
+means and the last results.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verify-secrets", type=int, default=2000)
     parser.add_argument("--audit-events", type=int, default=1_000_000, help="events in the audit store")
     parser.add_argument("--audit-rounds", type=int, default=5, help="times each audit question is asked")
+    parser.add_argument("--http-seconds", type=float, default=4.0, help="load per HTTP measurement")
+    parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument("--http-secrets", type=int, default=500, help="secrets issued for the HTTP load")
+    parser.add_argument(
+        "--only",
+        type=_sections,
+        help=f"run only these sections, comma-separated (of {', '.join(SECTIONS)}; a metric's name "
+        "selects its section)",
+    )
     args = parser.parse_args(argv)
 
     directory = args.store or Path(tempfile.mkdtemp(prefix="tokentui-bench-"))
@@ -64,11 +78,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, directory: Path) -> None:
-    n = args.tokens
     emit("machine_python_loop", _python_loop() * 1000, "ms", note=MACHINE_NOTE, cpus=os.cpu_count())
-    big = _store(directory, f"big-{n}", n, report=True)
-    small = _store(directory, "small", SMALL - DEMO_BASE_TOKENS, report=False)
+    stores = Stores(
+        directory,
+        _store(directory, f"big-{args.tokens}", args.tokens, report=True),
+        _store(directory, "small", SMALL - DEMO_BASE_TOKENS, report=False),
+    )
+    for name, (section, _) in SECTIONS.items():
+        if args.only is None or name in args.only:
+            section(args, stores)
 
+
+@dataclass(frozen=True)
+class Stores:
+    """Where the run keeps its stores: the big one and the 1,000-token one for baselines."""
+
+    directory: Path
+    big: str
+    small: str
+
+
+def _console_paint(args: argparse.Namespace, stores: Stores) -> None:
+    big = stores.big
     # First paint: alternate the two apps so machine noise hits both alike.
     app_runs, bare_runs = [], []
     for _ in range(args.paint_runs):
@@ -88,6 +119,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         note="process spawn to first frame painted; first_rows_ms: to the first frame showing the top rows",
     )
 
+
+def _console_keys(args: argparse.Namespace, stores: Stores) -> None:
+    big, small = stores.big, stores.small
     keys = _probe("keys", "--db", big, "--as", OWNER, "--keys", str(args.keys))
     # The same keystrokes on the 1,000-token store: what Textual and the console cost without the data.
     keys_small = _probe("keys", "--db", small, "--as", OWNER, "--keys", str(args.keys))
@@ -113,6 +147,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         slowest=keys["slowest"],
     )
 
+
+def _console_jumps(args: argparse.Namespace, stores: Stores) -> None:
+    big = stores.big
     jumps = _probe("jump", "--db", big, "--as", OWNER)
     ends = {k[4:-2]: v * 1000 for k, v in jumps.items() if k.startswith("end_")}
     middles = {k[7:-2]: v * 1000 for k, v in jumps.items() if k.startswith("middle_")}
@@ -142,6 +179,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         "rows where it stopped are painted",
     )
 
+
+def _console_memory(args: argparse.Namespace, stores: Stores) -> None:
+    big, small = stores.big, stores.small
     tour_big = _probe("tour", "--db", big, "--as", OWNER)
     tour_small = _probe("tour", "--db", small, "--as", OWNER)
     grown = (tour_big["maxrss_kb"] - tour_small["maxrss_kb"]) / MB
@@ -156,6 +196,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         note="ru_maxrss after paging, jumping, sorting and searching",
     )
 
+
+def _verify(args: argparse.Namespace, stores: Stores) -> None:
+    directory, n = stores.directory, args.tokens
     # On a copy: the probe issues its own secrets, and tokens added to the kept store by
     # every run would pile up at the top of the newest-first order the console opens on.
     scratch = _copy_store(directory, f"big-{n}", "verify-scratch")
@@ -196,6 +239,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
             "statements prepared once, alternating with Service.verify in one process",
         )
 
+
+def _list(args: argparse.Namespace, stores: Stores) -> None:
+    big, small = stores.big, stores.small
     listed = _list_json(big)
     listed_small = _list_json(small)
     emit(
@@ -217,6 +263,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         more_mb=more,
     )
 
+
+def _audit_questions(args: argparse.Namespace, stores: Stores) -> None:
+    big = stores.big
     # Each audit question as the console asks it (SPEC.md, "Audit"), and the reads behind its screens.
     asked = _probe_script("probe_audit.py", "--db", big, "--as", OWNER, "--rounds", str(args.audit_rounds))
     emit(
@@ -236,6 +285,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
     emit("users_overview", asked["users_overview_s"] * 1000, "ms", note="Service.members_overview")
     emit("audit_last_24h_page", asked["audit_24h_page_s"] * 1000, "ms", note="the log's first 100 events")
 
+
+def _export(args: argparse.Namespace, stores: Stores) -> None:
+    big, small = stores.big, stores.small
     exported = _list_json(big, "csv")
     exported_small = _list_json(small, "csv")
     grown_csv = (exported["maxrss_kb"] - exported_small["maxrss_kb"]) / MB
@@ -258,6 +310,9 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         more_mb=grown_csv,
     )
 
+
+def _audit(args: argparse.Namespace, stores: Stores) -> None:
+    directory = stores.directory
     audited = _audit_store(directory, args.audit_events)
     walked = _audit_verify(audited)
     emit(
@@ -271,6 +326,58 @@ def _run(args: argparse.Namespace, directory: Path) -> None:
         peak_memory_mb=walked["maxrss_kb"] / MB,
         note="`tokentui audit verify --json` walking the whole hash chain, from process start",
     )
+
+
+def _http_section(args: argparse.Namespace, stores: Stores) -> None:
+    from http_bench import run_http
+
+    run_http(args, stores, emit)
+
+
+SECTIONS: dict[str, tuple[Callable[[argparse.Namespace, Stores], None], tuple[str, ...]]] = {
+    "first_paint": (_console_paint, ("first_paint",)),
+    "keys": (_console_keys, ("search_keystroke_p50", "search_keystroke_p95")),
+    "jumps": (
+        _console_jumps,
+        (
+            "jump_to_last_row",
+            "jump_to_last_row_any_sort",
+            "scroll_to_middle_any_sort",
+            "scrollbar_drag_settled",
+        ),
+    ),
+    "console_memory": (_console_memory, ("console_peak_memory",)),
+    "verify": (_verify, ("verify_throughput", "verify_latency_p99", "verify_vs_floor")),
+    "list_json": (_list, ("list_json_throughput", "list_json_peak_memory")),
+    "audit": (_audit, ("audit_verify",)),
+    "audit_questions": (
+        _audit_questions,
+        ("audit_question_first_page_p95", "findings_counts", "users_overview", "audit_last_24h_page"),
+    ),
+    "export": (_export, ("export_csv_throughput", "export_csv_peak_memory")),
+    "http": (
+        _http_section,
+        (
+            "http_verify_keepalive",
+            "http_verify_new_connection",
+            "http_list_tokens",
+            "http_create_token",
+            "http_org_tokens",
+            "http_verify_workers",
+        ),
+    ),
+}
+
+
+def _sections(text: str) -> frozenset[str]:
+    """``--only``'s sections: each name is a section or a metric of one."""
+    chosen = set()
+    for name in filter(None, (part.strip() for part in text.split(","))):
+        found = [s for s, (_, metrics) in SECTIONS.items() if name == s or name in metrics]
+        if not found:
+            raise argparse.ArgumentTypeError(f"no section or metric named {name!r}")
+        chosen.update(found)
+    return frozenset(chosen)
 
 
 MACHINE_NOTE = (
@@ -401,6 +508,9 @@ def _audit_verify(url: str) -> dict[str, Any]:
 
 def _copy_store(directory: Path, name: str, copy: str) -> str:
     """The URL of a copy of store ``name`` (closed, so its write-ahead log is empty or absent)."""
+    # A log left by an earlier copy (a killed run) would be replayed into this one.
+    for suffix in (".db-wal", ".db-shm"):
+        (directory / f"{copy}{suffix}").unlink(missing_ok=True)
     for suffix in (".db", ".db-wal"):
         source = directory / f"{name}{suffix}"
         if source.exists():

@@ -39,7 +39,14 @@ METRICS = {
     "audit_last_24h_page",
     "export_csv_throughput",
     "export_csv_peak_memory",
+    "http_verify_keepalive",
+    "http_verify_new_connection",
+    "http_list_tokens",
+    "http_create_token",
+    "http_org_tokens",
+    "http_verify_workers",
 }
+HTTP = {m for m in METRICS if m.startswith("http_")}
 WITH_BASELINE = {
     "first_paint",
     "search_keystroke_p50",
@@ -48,6 +55,7 @@ WITH_BASELINE = {
     "list_json_peak_memory",
     "verify_vs_floor",
     "export_csv_peak_memory",
+    *HTTP,
 }
 
 
@@ -61,6 +69,7 @@ def test_the_benchmark_reports_every_metric_as_one_json_line(tmp_path: Path) -> 
             *("--paint-runs", "1", "--keys", "12"),
             *("--verify-seconds", "0.3", "--verify-secrets", str(secrets)),
             *("--audit-events", "2000", "--audit-rounds", "1"),
+            *("--http-seconds", "0.4", "--http-secrets", "200"),
         ],
         capture_output=True,
         text=True,
@@ -95,3 +104,27 @@ def test_the_benchmark_reports_every_metric_as_one_json_line(tmp_path: Path) -> 
     assert found["audit_verify"]["events"] == 2000
     assert (tmp_path / f"big-{tokens}.db").exists()
     assert not list(tmp_path.glob("verify-scratch*"))
+    # Every HTTP request was answered, by both servers, and nothing holding a secret is left.
+    for name in HTTP:
+        assert found[name]["errors"] == 0, found[name]
+    assert not list(tmp_path.glob("http-*"))
+
+    # --only runs the sections named (by section or metric) on the stores already built.
+    again = subprocess.run(
+        [
+            *(sys.executable, str(BENCHMARK), "--tokens", str(tokens), "--store", str(tmp_path)),
+            *("--only", "verify_vs_floor,audit", "--verify-seconds", "0.2", "--audit-events", "2000"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
+    only = {json.loads(line)["metric"] for line in again.stdout.splitlines()}
+    assert only == {
+        "machine_python_loop",
+        "verify_throughput",
+        "verify_latency_p99",
+        "verify_vs_floor",
+        "audit_verify",
+    }

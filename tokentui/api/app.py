@@ -16,7 +16,7 @@ from tokentui.api.errors import ApiError, handle_api_error, handle_core_error, h
 from tokentui.api.limits import STATEMENT_SECONDS, install, slots
 from tokentui.api.middleware import RequestEnvelope
 from tokentui.api.rate_limit import DEFAULT_PER_SECOND, RateLimit
-from tokentui.api.verify import verify
+from tokentui.api.verify import VerifyEndpoint, VerifyPath
 from tokentui.core.errors import TokentuiError
 from tokentui.core.service import Service
 
@@ -49,13 +49,14 @@ def create_app(
                 routes.organization_memberships,
                 methods=["GET"],
             ),
-            Route("/verify", verify, methods=["POST"]),
+            Route("/verify", VerifyEndpoint(), methods=["POST"]),
         ],
         # Outermost first: CORS headers go on every answer, the 429 too, and that carries a request id.
         middleware=[
             Middleware(Cors, origins=cors_origins),
             Middleware(RequestEnvelope, max_body_bytes=max_body_bytes),
             Middleware(RateLimit, per_second=rate_limit),
+            Middleware(VerifyPath),
         ],
         exception_handlers={
             ApiError: handle_api_error,

@@ -24,7 +24,11 @@ def bearer_secret(request: Request) -> str | None:
     Two Authorization headers are refused (400): a proxy and the server could
     each read a different one, so neither is taken.
     """
-    headers = request.headers.getlist("authorization")
+    return bearer_of(request.headers.getlist("authorization"))
+
+
+def bearer_of(headers: list[str]) -> str | None:
+    """:func:`bearer_secret` from the request's Authorization header values."""
     if len(headers) > 1:
         raise bad_request(f"Send one Authorization header; this request has {len(headers)}.")
     header = headers[0] if headers else None

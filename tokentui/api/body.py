@@ -10,9 +10,11 @@ does not expire.
 from __future__ import annotations
 
 import json
+from collections.abc import Set as AbstractSet
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import Receive
 
 from tokentui.api.errors import ApiError, bad_request, validation_failed
 from tokentui.core.access.redact import redact
@@ -28,13 +30,7 @@ def too_large(limit: int) -> ApiError:
 
 async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The body as a JSON object, or an ApiError (400, 413, 415); never reads past ``limit``."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type and media_type not in _JSON_TYPES and not media_type.endswith("+json"):
-        raise ApiError(
-            415,
-            "UnsupportedMediaType",
-            "Send the body as application/vnd.contentful.management.v1+json (or application/json).",
-        )
+    refuse_media_type(request.headers.get("content-type", ""))
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -45,12 +41,41 @@ async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, 
     return parse_object(b"".join(chunks))
 
 
+async def receive_json(receive: Receive, content_type: str, limit: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """:func:`read_json` straight from ASGI's ``receive``, for a path that makes no Request."""
+    refuse_media_type(content_type)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return parse_object(b"".join(chunks))
+
+
+def refuse_media_type(content_type: str) -> None:
+    """415 unless ``content_type`` is absent or JSON."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type and media_type not in _JSON_TYPES and not media_type.endswith("+json"):
+        raise ApiError(
+            415,
+            "UnsupportedMediaType",
+            "Send the body as application/vnd.contentful.management.v1+json (or application/json).",
+        )
+
+
 def parse_object(raw: bytes) -> dict[str, Any]:
     """``raw`` as a JSON object, refusing what JSON parsers disagree on."""
     if not raw.strip():
         raise bad_request("The request body is empty; send a JSON object.")
     try:
-        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constants)
+        value = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise bad_request("The request body is not UTF-8.") from None
     except json.JSONDecodeError as exc:
@@ -76,6 +101,10 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+# Made once: json.loads with these options builds a new decoder on every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constants)
+
+
 def _short(exc: BaseException) -> str:
     # Redacted before it is cut (the message may quote a key): a cut could hide part of a secret.
     text = redact(str(exc)) or type(exc).__name__
@@ -85,7 +114,7 @@ def _short(exc: BaseException) -> str:
 class Fields:
     """Typed access to the fields of a JSON object body, refusing fields nobody asked for."""
 
-    def __init__(self, body: dict[str, Any], allowed: set[str]) -> None:
+    def __init__(self, body: dict[str, Any], allowed: AbstractSet[str]) -> None:
         unknown = sorted(set(body) - allowed)
         if unknown:
             # Redacted before it is cut: a cut could leave part of a secret too short to recognise.

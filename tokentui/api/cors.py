@@ -1,10 +1,12 @@
-"""CORS: preflights answered and Contentful's ``Access-Control-*`` headers on every answer.
+"""CORS: preflights answered and Contentful's ``Access-Control-*`` headers on every answer to a page.
 
 Pure ASGI (no per-request objects beyond a header list) so it costs next to
 nothing on the hot path. The default origin is ``*``, as Contentful's API
 sends: the API authenticates with bearer tokens in the Authorization header,
 never cookies, so a page on another origin gains nothing a script could not
-already do with the token it holds (credentials are never allowed).
+already do with the token it holds (credentials are never allowed). A request
+that names no origin (not from a browser's page) gets no CORS headers, as
+Starlette's own CORS middleware does, except ``Vary`` when origins are listed.
 """
 
 from __future__ import annotations
@@ -38,20 +40,25 @@ class Cors:
         self.any_origin = "*" in origins
         self.origins = frozenset(o.rstrip("/").encode("latin-1") for o in origins if o != "*")
 
-    def _allowed(self, scope: Scope) -> bytes | None:
-        """The Access-Control-Allow-Origin value for this request, or None when its origin is not allowed."""
+    def _allowed(self, origin: bytes) -> bytes | None:
+        """The Access-Control-Allow-Origin value for a request from ``origin``, or None when it is not allowed."""
         if self.any_origin:
             return b"*"
-        for name, value in scope["headers"]:
-            if name == b"origin":
-                return value if value in self.origins else None
-        return None
+        return origin if origin in self.origins else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        origin = self._allowed(scope)
+        sent_origin = next((value for name, value in scope["headers"] if name == b"origin"), None)
+        if sent_origin is None and self.any_origin:
+            # Not from a browser's page (a browser names the page's origin on every cross-origin
+            # request, and every answer says no-store, so none is kept for one that would): a
+            # service calling /verify, the CLI, an SDK outside a browser. CORS headers would be
+            # read by nobody, and the expose list is the longest header of every answer.
+            await self.app(scope, receive, send)
+            return
+        origin = None if sent_origin is None else self._allowed(sent_origin)
         headers: list[tuple[bytes, bytes]] = []
         if origin is not None:
             headers.append((b"access-control-allow-origin", origin))

@@ -30,8 +30,17 @@ from tokentui.cli.context import Context, common_options, pass_context
     show_default=True,
     help="Requests per second each token may make on this instance (0: no limit).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Processes serving on the one port, each with its own rate limits (one per core: see the README).",
+)
 @pass_context
-def serve(obj: Context, host: str, port: int, cors_origins: tuple[str, ...], rate_limit: int) -> None:
+def serve(
+    obj: Context, host: str, port: int, cors_origins: tuple[str, ...], rate_limit: int, workers: int
+) -> None:
     """Serve the token API over HTTP until interrupted.
 
     Plain HTTP, on loopback by default: put a TLS-terminating reverse proxy in
@@ -56,10 +65,24 @@ def serve(obj: Context, host: str, port: int, cors_origins: tuple[str, ...], rat
     def announce(url: str) -> None:
         click.echo(f"tokentui: serving the token API on {url} (Ctrl-C to stop)", err=True)
 
+    def report(line: str) -> None:
+        click.echo(f"tokentui: warning: {line}", err=True)
+
     try:
-        run(service, host, port, announce, cors_origins=cors_origins or ("*",), rate_limit=rate_limit)
+        run(
+            service,
+            host,
+            port,
+            announce,
+            workers=workers,
+            report=report,
+            cors_origins=cors_origins or ("*",),
+            rate_limit=rate_limit,
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         # uvicorn has already shut down gracefully and re-raised Ctrl-C: stopping is the normal end.
-        click.echo("tokentui: stopped", err=True)
+        pass
+    # Workers stopped by Ctrl-C or SIGTERM end here too: their parent asked them to.
+    click.echo("tokentui: stopped", err=True)
