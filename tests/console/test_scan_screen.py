@@ -261,3 +261,25 @@ async def test_a_path_that_is_not_there_is_one_line_and_tilde_is_home(
         assert isinstance(app.screen, ScanScreen)
         assert app.screen.path == str(tmp_path / "project")
         assert "No tokentui secrets in 1 file (0.0 MiB)." in said(app)
+
+
+async def test_at_80_columns_the_path_is_cut_at_its_start_and_every_column_shows(
+    org: Org, tree: Tree, console
+) -> None:
+    deep = tree.root / "a-rather-long-folder-name" / "and-another-one-below-it"
+    deep.mkdir(parents=True)
+    (deep / "settings.yaml").write_text(f"x\n{tree.secrets[2]}\n")
+    app = console(OWNER)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await _scan(pilot, tree.root)
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "Where" in line)
+        # Author goes first (enter shows it); the rest fit, the status whole.
+        assert "Author" not in header and all(t in header for t in ("Kind", "Last 4", "Token", "Status"))
+        row = next(line for line in lines if "settings.yaml:2" in line)
+        assert "…" in row.split("settings.yaml:2")[0] and row.rstrip().endswith("unknown to the store")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "Scan files for secrets (this screen)" in said(app)
+        assert "Revoke every active token found" in said(app)

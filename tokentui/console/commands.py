@@ -38,6 +38,7 @@ def actions(home: HomeScreen) -> list[tuple[str, Callable[[], object], str]]:
         ("Author of the selected token", home.action_author, "Role, spaces, teams, tokens; removal (a)"),
         ("Revoke the selected token", home.action_revoke, "After a confirmation (r)"),
         ("Reset the selected token", home.action_reset, "Legacy access tokens, after a confirmation (R)"),
+        ("Scan files for secrets", home.action_scan, "Secrets in a file or folder, their tokens; revoke ($)"),
         ("Audit log", home.action_audit, "Every create, revoke, reset, expiry and removal (l)"),
         ("Switch organization", home.action_orgs, "For members of several organizations (o)"),
         ("Reverse the sort order", home.action_reverse, "Ascending or descending (S)"),

@@ -46,9 +46,14 @@ SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     (
         "Scan files for secrets",
         [
-            Binding("enter", "", "Scan the file or folder typed (~ is your home)", key_display="enter"),
+            Binding(
+                "enter",
+                "",
+                "In the dialog: scan the file or folder typed (~ is your home)",
+                key_display="enter",
+            ),
             *ScanPathScreen.BINDINGS,
-            Binding("enter", "", "Open the row's token: its details", key_display="enter"),
+            Binding("enter", "", "On a row: its token's details", key_display="enter"),
             *ScanScreen.BINDINGS,
         ],
     ),

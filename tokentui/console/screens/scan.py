@@ -110,7 +110,7 @@ class ScanPathScreen(ModalScreen["str | None"]):
     AUTO_FOCUS = "#scan-path"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("escape", "dismiss(None)", "In the dialog: close it, scanning nothing"),
     ]
 
     DEFAULT_CSS = """
@@ -164,7 +164,7 @@ class ScanScreen(Screen[bool]):
     app: TokentuiApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Stop the scan / Back"),
+        Binding("escape", "back", "Stop the scan while it runs / back to the table"),
         Binding("r", "revoke_found", "Revoke every active token found"),
     ]
 
@@ -334,7 +334,9 @@ class ScanScreen(Screen[bool]):
     def _show_warnings(self) -> None:
         if not self.warnings:
             return
-        named = [f"{shown_path(path)}: {reason}" for path, reason in self.warnings[:WARNINGS_NAMED]]
+        named = [
+            f"{shown_path(self._where(path))}: {reason}" for path, reason in self.warnings[:WARNINGS_NAMED]
+        ]
         more = len(self.warnings) - WARNINGS_NAMED
         if more > 0:
             named.append(f"and {more:,} more")
