@@ -153,3 +153,26 @@ def test_many_secrets_are_looked_up_in_one_query_by_the_find_rule(org: Org) -> N
     assert by_member == {}
     by_author = svc.find_secret_hashes(org.developer, wanted)
     assert {t.name for t in by_author.values()} == {"t1", "t2", "t3", "t4"}
+
+
+def test_stop_ends_the_walk_before_the_next_file_and_the_next_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(f"{_secret()}\n")
+    scanning = Scan([str(tmp_path)], progress=lambda tally: scanning.stop())
+    found = list(scanning)
+    # Stopped once the first file was read: its secret is given, the other files are not opened.
+    assert _where(found, tmp_path) == [("a.txt", 1)]
+    assert scanning.stopped and scanning.tally.files == 1
+
+    # A large file is left at its next chunk: the secret at its end is never reached.
+    monkeypatch.setattr(scan, "CHUNK", 64)
+    big = tmp_path / "big.txt"
+    big.write_text(f"{_secret()}\n" + "x" * 64 * 20 + f"\n{_secret()}\n")
+    chunks = Scan([str(big)])
+    given = iter(chunks)
+    first = next(given)
+    chunks.stop()
+    assert first.line == 1 and list(given) == []
+    assert chunks.tally.bytes < big.stat().st_size // 4

@@ -23,7 +23,17 @@ from tokentui.cli.context import (
     pass_context,
     table,
 )
-from tokentui.core.scan import DEFAULT_MAX_SIZE, MIB, Scan, Sighting, Tally, check_paths
+from tokentui.core.scan import (
+    DEFAULT_MAX_SIZE,
+    MIB,
+    UNKNOWN,
+    Scan,
+    Sighting,
+    Tally,
+    check_paths,
+)
+from tokentui.core.scan import shown_path as _shown
+from tokentui.core.scan import summary as _summary
 from tokentui.core.vocabulary import Status
 from tokentui.text import printable
 
@@ -31,7 +41,6 @@ if TYPE_CHECKING:
     from tokentui.core.results import TokenView
     from tokentui.core.tokens.bulk_revoke import Refused
 
-UNKNOWN = "unknown to the store"
 HEADERS = ("where", "kind", "last4", "token", "name", "author", "status")
 
 
@@ -147,41 +156,6 @@ def _print_report(
     if rows:
         click.echo(table(HEADERS, rows))
     click.echo(_summary(sightings, known, revoked, tally))
-
-
-def _summary(sightings: list[Sighting], known: dict[str, TokenView], revoked: set[str], tally: Tally) -> str:
-    read = f"{_count(tally.files, 'file')} ({tally.bytes / MIB:,.1f} MiB)"
-    if sightings:
-        active = sum(1 for t in known.values() if t.status is Status.ACTIVE)
-        unknown = sum(1 for s in sightings if s.secret_hash not in known)
-        parts = [_count(active, "active token")]
-        if revoked:
-            parts.append(f"{len(revoked)} revoked now")
-        if unknown:
-            parts.append(f"{unknown} {UNKNOWN}")
-        summary = f"Found {_count(len(sightings), 'secret')} in {read}: {', '.join(parts)}."
-    else:
-        summary = f"No tokentui secrets in {read}."
-    left_out = [
-        text
-        for count, text in (
-            (tally.binary, _count(tally.binary, "binary file")),
-            (tally.too_large, f"{tally.too_large:,} too large"),
-            (tally.links, _count(tally.links, "symbolic link")),
-            (tally.unreadable, f"{tally.unreadable:,} unreadable"),
-        )
-        if count
-    ]
-    return summary + (f" Skipped: {', '.join(left_out)}." if left_out else "")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
-def _shown(path: str) -> str:
-    """A path as it may be printed: a secret in a file name hidden, control characters made visible."""
-    return printable(_redact(path))
 
 
 def _redact(text: str) -> str:

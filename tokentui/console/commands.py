@@ -43,6 +43,7 @@ def actions(home: HomeScreen) -> list[tuple[str, Callable[[], object], str]]:
             home.action_rotate,
             "A new secret with the same settings; the old one stops now or after a grace period (t)",
         ),
+        ("Scan files for secrets", home.action_scan, "Secrets in a file or folder, their tokens; revoke ($)"),
         ("Audit log", home.action_audit, "Every create, revoke, reset, expiry and removal (l)"),
         ("Switch organization", home.action_orgs, "For members of several organizations (o)"),
         ("Reverse the sort order", home.action_reverse, "Ascending or descending (S)"),

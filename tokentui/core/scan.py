@@ -15,6 +15,8 @@ What is read, and what is not:
   so the gap is seen); a file named on the command line is read whatever its size, in
   chunks, so memory stays flat.
 - A file or folder that cannot be read is one warning, and the scan goes on.
+- :meth:`Scan.stop`, from any thread, ends the walk before its next file or chunk (the
+  console's esc): what was read so far is in the tally and the sightings already given.
 
 A sighting carries the secret's hash and last four, never the secret: what leaves this
 module cannot print one.
@@ -25,12 +27,19 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from tokentui.core.access.redact import redact
 from tokentui.core.errors import InvalidInput
 from tokentui.core.tokens import secret_format
-from tokentui.core.vocabulary import TokenKind
+from tokentui.core.vocabulary import Status, TokenKind
+from tokentui.text import printable
+
+if TYPE_CHECKING:
+    from tokentui.core.results import TokenView
 
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS"})
 # As git and grep decide it: a NUL byte this early means the file is not text.
@@ -81,7 +90,8 @@ class Scan:
     """One scan over some paths: iterate it for the sightings; ``tally`` counts as it goes.
 
     ``warn(path, reason)`` hears of each file or folder left out for a reason the user should
-    know (unreadable, too large); ``progress(tally)`` is called after each file.
+    know (unreadable, too large); ``progress(tally)`` is called after each file. Both are
+    called on the thread that iterates; :meth:`stop` may be called from any.
     """
 
     def __init__(
@@ -99,9 +109,21 @@ class Scan:
         self._progress = progress
         # (device, inode) of every file read: hard links and overlapping paths are read once.
         self._seen: set[tuple[int, int]] = set()
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """End the scan before its next file or chunk; the iteration then simply ends."""
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was asked: the tally and sightings are then of part of the paths."""
+        return self._stop.is_set()
 
     def __iter__(self) -> Iterator[Sighting]:
         for path in self.paths:
+            if self._stop.is_set():
+                return
             try:
                 info = os.stat(path)
             except OSError as error:
@@ -116,6 +138,8 @@ class Scan:
         folders = [top]
         while folders:
             folder = folders.pop()
+            if self._stop.is_set():
+                return
             try:
                 with os.scandir(folder) as listing:
                     entries = sorted(listing, key=lambda entry: entry.name)
@@ -124,6 +148,8 @@ class Scan:
                 continue
             inner = []
             for entry in entries:
+                if self._stop.is_set():
+                    return
                 try:
                     if entry.is_symlink():
                         self.tally.links += 1
@@ -160,6 +186,9 @@ class Scan:
         carry = b""
         first = True
         while True:
+            # A file of many chunks is left at the next one: a stop waits for no large file.
+            if self._stop.is_set():
+                return
             chunk = stream.read(CHUNK) or b""
             self.tally.bytes += len(chunk)
             if first:
@@ -194,3 +223,55 @@ class Scan:
 
 def _mib(size: int) -> str:
     return f"{size / MIB:g} MiB"
+
+
+# -- the words of a scan's report, the CLI's and the console's alike ----------------------
+
+UNKNOWN = "unknown to the store"
+
+
+def shown_path(path: str) -> str:
+    """A path as it may be shown: a secret in a file name hidden, control characters made visible.
+
+    File names are anyone's: a name may hold a secret (redacted as a log line would be) or
+    an escape sequence (written as printable() writes it, so no terminal runs it).
+    """
+    return printable(redact(path))
+
+
+def count_words(number: int, noun: str) -> str:
+    """``1 file``, ``1,204 files``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def summary(
+    sightings: list[Sighting], known: Mapping[str, TokenView], revoked: Set[str], tally: Tally
+) -> str:
+    """One sentence of what a scan read and found, and what it left out and why.
+
+    ``known`` holds the tokens found by secret hash, as they were when the scan looked them
+    up; ``revoked`` the ids of those revoked since.
+    """
+    read = f"{count_words(tally.files, 'file')} ({tally.bytes / MIB:,.1f} MiB)"
+    if sightings:
+        active = sum(1 for t in known.values() if t.status is Status.ACTIVE)
+        unknown = sum(1 for s in sightings if s.secret_hash not in known)
+        parts = [count_words(active, "active token")]
+        if revoked:
+            parts.append(f"{len(revoked)} revoked now")
+        if unknown:
+            parts.append(f"{unknown} {UNKNOWN}")
+        words = f"Found {count_words(len(sightings), 'secret')} in {read}: {', '.join(parts)}."
+    else:
+        words = f"No tokentui secrets in {read}."
+    left_out = [
+        text
+        for count, text in (
+            (tally.binary, count_words(tally.binary, "binary file")),
+            (tally.too_large, f"{tally.too_large:,} too large"),
+            (tally.links, count_words(tally.links, "symbolic link")),
+            (tally.unreadable, f"{tally.unreadable:,} unreadable"),
+        )
+        if count
+    ]
+    return words + (f" Skipped: {', '.join(left_out)}." if left_out else "")

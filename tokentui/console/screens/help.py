@@ -22,6 +22,7 @@ from tokentui.console.screens.findings import FindingsScreen
 from tokentui.console.screens.home import HomeScreen
 from tokentui.console.screens.reveal import RevealScreen
 from tokentui.console.screens.rotate import RotateScreen
+from tokentui.console.screens.scan import ScanPathScreen, ScanScreen
 from tokentui.console.screens.users import UsersScreen
 from tokentui.console.widgets.token_table import TokenTable
 
@@ -50,6 +51,20 @@ SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Users", UsersScreen.BINDINGS),
     ("Findings", FindingsScreen.BINDINGS),
     ("Find a leaked secret", FindSecretScreen.BINDINGS),
+    (
+        "Scan files for secrets",
+        [
+            Binding(
+                "enter",
+                "",
+                "In the dialog: scan the file or folder typed (~ is your home)",
+                key_display="enter",
+            ),
+            *ScanPathScreen.BINDINGS,
+            Binding("enter", "", "On a row: its token's details", key_display="enter"),
+            *ScanScreen.BINDINGS,
+        ],
+    ),
     ("Export", ExportScreen.BINDINGS + FORM_KEYS),
     (
         "Everywhere",
@@ -83,6 +98,8 @@ SCREEN_SECTIONS: dict[type[Screen[Any]], str] = {
     FindingsScreen: "Findings",
     FindSecretScreen: "Find a leaked secret",
     ExportScreen: "Export",
+    ScanPathScreen: "Scan files for secrets",
+    ScanScreen: "Scan files for secrets",
 }
 
 

@@ -61,6 +61,13 @@ class HomeScreen(Screen[None]):
         Binding("U", "unmark", "Clear the marks", key_display="U", show=False),
         Binding("F", "find_secret", "Find the token a leaked secret belongs to", key_display="F", show=False),
         Binding("x", "export", "Export the view to CSV or JSON", show=False),
+        Binding(
+            "dollar_sign",
+            "scan",
+            "Scan files for secrets, and revoke the tokens found",
+            key_display="$",
+            show=False,
+        ),
     ]
     # On a narrow screen the footer drops these first (KeyFooter); help lists every key.
     FOOTER_DROPS_FIRST: ClassVar[tuple[str, ...]] = ("reset", "rotate", "author", "select", "filters")
@@ -612,7 +619,7 @@ class HomeScreen(Screen[None]):
             self.notify(words, title="Bulk revoke", timeout=12)
         self.reload(keep_cursor=True)
 
-    # -- find a leaked secret, export (issue 21) ----------------------------------
+    # -- find a leaked secret, scan files for secrets, export (issue 21) ----------------------------------
 
     def action_find_secret(self) -> None:
         from tokentui.console.screens.find_secret import FindSecretScreen
@@ -621,6 +628,20 @@ class HomeScreen(Screen[None]):
             self.app.push_screen(
                 FindSecretScreen(), lambda changed: self.reload(keep_cursor=True) if changed else None
             )
+
+    def action_scan(self) -> None:
+        from tokentui.console.screens.scan import ScanPathScreen, ScanScreen
+
+        if self.app.service is None:
+            return
+
+        def chosen(path: str | None) -> None:
+            if path is not None:
+                self.app.push_screen(
+                    ScanScreen(path), lambda changed: self.reload(keep_cursor=True) if changed else None
+                )
+
+        self.app.push_screen(ScanPathScreen(), chosen)
 
     def action_export(self) -> None:
         from tokentui.console.screens.export import ExportScreen
