@@ -69,6 +69,8 @@ async def test_star_marks_every_match_and_r_revokes_them_after_one_question(org:
         text = said(app)
         assert "Revoked 3 of 4 tokens." in text
         assert "Refused 1:" in text
+        # One line each, not one line with its breaks shown as escapes.
+        assert "\\x0a" not in text and "\\n" not in text
         assert "'ci-dev'" in text and "only its author can revoke a personal access token" in text
         assert "marked" not in text
     for name in ("ci-a", "ci-b", "ci-site"):

@@ -207,6 +207,24 @@ class TokentuiApp(App[int]):
             printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
         )
 
+    def notify_lines(
+        self,
+        lines: list[str],
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float = 8,
+    ) -> None:
+        """A toast of several lines, each shown literally: a line break inside one is escaped, so
+        only these lines' own breaks break the toast (a name cannot forge a line of its own)."""
+        super().notify(
+            "\n".join(printable(line) for line in lines),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     # -- keys typed in one burst across a screen change -------------------------------
 
     async def on_event(self, event: events.Event) -> None:

@@ -32,7 +32,12 @@ def kinds_in_words(tokens: list[TokenView]) -> str:
 
 
 def result_in_words(result: BulkResult, asked: list[TokenView]) -> str:
-    """How many were revoked, and each refused one (by name) with its reason."""
+    """How many were revoked, and each refused one (by name) with its reason, a line each."""
+    return "\n".join(result_lines(result, asked))
+
+
+def result_lines(result: BulkResult, asked: list[TokenView]) -> list[str]:
+    """:func:`result_in_words`' lines: the count, then each refused one with its reason."""
     by_id = {token.id: token for token in asked}
     total = len(result.revoked) + len(result.refused)
     lines = [f"Revoked {len(result.revoked):,} of {total:,} token{'' if total == 1 else 's'}."]
@@ -44,4 +49,4 @@ def result_in_words(result: BulkResult, asked: list[TokenView]) -> str:
         lines.append(f"{named}: {refused.reason}")
     if len(result.refused) > REFUSALS_NAMED:
         lines.append(f"and {len(result.refused) - REFUSALS_NAMED:,} more.")
-    return "\n".join(lines)
+    return lines

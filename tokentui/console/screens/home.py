@@ -24,6 +24,8 @@ from tokentui.core.vocabulary import OrgRole, Status, TokenKind
 from tokentui.text import inert
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from tokentui.console.app import StoreReady, TokentuiApp
     from tokentui.core.findings import Finding
     from tokentui.core.listing.queries import TokenQuery
@@ -604,7 +606,7 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(f"Revoke {len(marked):,} {noun}", question, "Revoke"), confirmed)
 
     async def _revoke_many(self, marked: list[TokenView]) -> None:
-        from tokentui.console.bulk_revoke import result_in_words
+        from tokentui.console.bulk_revoke import result_lines
 
         app = self.app
         assert app.service is not None and app.actor is not None
@@ -612,11 +614,9 @@ class HomeScreen(Screen[None]):
         if result is None:
             return
         self._set_marks({})
-        words = result_in_words(result, marked)
-        if result.refused:
-            self.notify(words, title="Bulk revoke", severity="warning", timeout=12)
-        else:
-            self.notify(words, title="Bulk revoke", timeout=12)
+        lines = result_lines(result, marked)
+        severity: SeverityLevel = "warning" if result.refused else "information"
+        self.app.notify_lines(lines, title="Bulk revoke", severity=severity, timeout=12)
         self.reload(keep_cursor=True)
 
     # -- find a leaked secret, scan files for secrets, export (issue 21) ----------------------------------
