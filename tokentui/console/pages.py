@@ -24,6 +24,22 @@ if TYPE_CHECKING:
 PASS_WAITS_FOR_READS = 0.5
 
 
+# How much lower than the console's the pass's CPU priority is (a nice increment): given
+# few cores, the count and the pages on screen come first, the pass takes what is left.
+PASS_NICENESS = 10
+
+
+def _lower_this_threads_priority() -> None:
+    """Lower the calling thread's CPU priority, where the system lets a thread have its own (Linux)."""
+    import os
+    from contextlib import suppress
+
+    # Elsewhere a priority is the whole process's (or not to be had): the pass runs as it is.
+    with suppress(AttributeError, OSError):
+        this = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, this, os.getpriority(os.PRIO_PROCESS, this) + PASS_NICENESS)
+
+
 class TokenPages:
     """The tokens ``actor`` sees for ``query``, in the query's order.
 
@@ -78,6 +94,7 @@ class TokenPages:
 
         if self.positions is None:
             return
+        _lower_this_threads_priority()
         try:
             with self.service.store.cancellable(self._stop):
                 index(self.service, self.actor, self.positions, pause=self._after_reads)
