@@ -60,3 +60,31 @@ def test_help_names_the_dialogs_keys() -> None:
     assert "New token" in text and "ctrl+s" in text and "Create" in text
     assert "Toggle the highlighted box" in text
     assert "Filters" in text and "Apply" in text
+
+
+async def test_the_footer_is_composed_once_as_the_console_starts_and_again_for_a_new_width(
+    org: Org, console, monkeypatch
+) -> None:
+    """Each move of the focus and the first layout ask the footer to compose its keys again while the
+    console starts: only a change of its keys or of the width does (hundreds of refreshes each)."""
+    from tokentui.console.widgets.key_footer import KeyFooter
+
+    composed: list[int] = []
+    compose = KeyFooter.compose
+
+    def counted(self: KeyFooter):  # type: ignore[no-untyped-def]
+        widgets = list(compose(self))
+        if widgets:
+            composed.append(self.app.size.width)
+        return iter(widgets)
+
+    monkeypatch.setattr(KeyFooter, "compose", counted)
+    app = console(OWNER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert composed == [80]
+        assert "? Help" in _footer_line(app) and "R Reset" not in _footer_line(app)  # dropped at 80
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        assert composed == [80, 200]
+        assert "R Reset" in _footer_line(app) and "? Help" in _footer_line(app)

@@ -71,3 +71,26 @@ async def test_the_console_sets_its_startup_objects_aside_from_the_collector_whi
     # Given back when the console ends.
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+
+
+async def test_the_collector_waits_while_the_store_opens(
+    org: Org, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing the database layer makes objects that all live as long as the app: no collection
+    passes over them while the store opens; the collector runs again once it is open."""
+    enabled_while_opening: list[bool] = []
+    opening = TokentuiApp._open
+
+    def watched(self: TokentuiApp):  # type: ignore[no-untyped-def]
+        enabled_while_opening.append(gc.isenabled())
+        return opening(self)
+
+    monkeypatch.setattr(TokentuiApp, "_open", watched)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert enabled_while_opening == [False]
+        assert gc.isenabled()
+        newest = org.service.list_tokens(org.owner, limit=1)
+        assert not newest or newest[0].name[:8] in table_text(app)
+    assert gc.isenabled()

@@ -359,6 +359,55 @@ async def test_a_read_for_rows_the_view_has_left_is_stopped(
         assert _names(again) == _shown_names(app)
 
 
+async def _positions_found(pilot, app: TokentuiApp) -> int | None:  # type: ignore[no-untyped-def]
+    """Wait for the pass over the query shown to find where its rows are; how many it found."""
+    positions = app.home.table.loader.source.positions
+    for _ in range(500):
+        if positions.total is not None or positions.stale:
+            break
+        await pilot.pause(0.01)
+    return positions.total
+
+
+async def test_a_scrollbar_drag_deep_into_the_list_reads_from_the_nearest_checkpoint(
+    org: Org, many: int, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once counted, the table knows where every few rows of its query are: a drag to the middle
+    shows the rows the store lists there, read from the nearest of them, in either order."""
+    from tokentui.core.listing import pages as listing
+
+    monkeypatch.setattr(listing, "EVERY", 64)  # many checkpoints in a few thousand rows
+    page_at = listing.page_at
+    from_checkpoints: list[int] = []
+
+    def spied(*args: object, offset: int, limit: int) -> list[TokenView] | None:
+        rows = page_at(*args, offset=offset, limit=limit)  # type: ignore[arg-type]
+        if rows is not None:
+            from_checkpoints.append(offset)
+        return rows
+
+    monkeypatch.setattr(listing, "page_at", spied)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.home.query_one(TokenTable)
+        for choose in (None, "expires", "expires"):  # the default order; by expiry; reversed
+            if choose is not None:
+                app.home.sort_by(choose)
+                await settle(pilot)
+            assert await _positions_found(pilot, app) == many
+            source = table.loader.source
+            assert source is not None
+            from_checkpoints.clear()
+            top = many // 2 + 7
+            table.scroll_to(y=top, animate=False, immediate=True)  # a scrollbar drag
+            await settle(pilot)
+            expected = org.service.list_tokens(org.owner, source.query, offset=top, limit=table._visible_rows)
+            assert _names(expected) == _shown_names(app), source.query
+            assert top // PAGE_SIZE * PAGE_SIZE in from_checkpoints
+        assert source.query.sort is SortKey.EXPIRES and not source.query.descending
+
+
 async def test_an_empty_store_opens_on_the_demo_organization(console) -> None:
     app = console()
     async with app.run_test(size=SIZE, notifications=True) as pilot:

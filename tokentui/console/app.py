@@ -93,6 +93,10 @@ class TokentuiApp(App[int]):
         return self.home
 
     def on_mount(self) -> None:
+        # No collection until the store is open: importing the database layer makes hundreds of
+        # thousands of objects that all live as long as the app, and the collector's passes
+        # over them (a tenth of the time to the first rows) would find nothing to free.
+        gc.disable()
         self.run_worker(self._open_store(), name="open store", exclusive=True)
 
     def on_unmount(self) -> None:
@@ -100,6 +104,7 @@ class TokentuiApp(App[int]):
         # that runs consoles one after another, as the tests do, would otherwise keep each),
         # and the collector runs as it did before.
         gc.unfreeze()
+        gc.enable()
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
             self._gc_thresholds = None
@@ -110,6 +115,7 @@ class TokentuiApp(App[int]):
         try:
             opened = await to_thread(self._open)
         except TokentuiError as error:
+            gc.enable()
             self.error = str(error)
             # After the next refresh: exiting while the first frame is still being built races its widgets.
             self.call_after_refresh(self.exit, return_code=error.exit_code)
@@ -126,11 +132,11 @@ class TokentuiApp(App[int]):
         if self._gc_thresholds is None:
             self._gc_thresholds = gc.get_threshold()
             gc.set_threshold(YOUNG_OBJECTS, *self._gc_thresholds[1:])
+        gc.enable()
 
     def _open(self) -> Opened:
         """Open, migrate, fill an empty store with demo data, and resolve the acting user."""
         from tokentui.core.dates import utc_now
-        from tokentui.core.demo import DEMO_ORG, fill_demo
         from tokentui.core.errors import InvalidInput
         from tokentui.core.service import Service
         from tokentui.core.store import Store
@@ -139,6 +145,8 @@ class TokentuiApp(App[int]):
         service = Service(Store(self._db), self._clock or utc_now)
         notices: list[str] = []
         if service.is_empty():
+            from tokentui.core.demo import DEMO_ORG, fill_demo  # only for an empty store
+
             fill_demo(service)
             notices.append(
                 f"The store was empty, so it now holds the demo organization {DEMO_ORG}. "

@@ -27,8 +27,29 @@ def key_width(key: FooterKey) -> int:
 class KeyFooter(Footer):
     """A footer that drops the least important keys first when the screen is narrow."""
 
+    # What the keys shown were chosen from (:meth:`_fit`); None until the screen's keys are known.
+    _fitted: tuple[object, ...] | None = None
+
+    def _fit(self) -> tuple[object, ...]:
+        """What the keys shown depend on: the width and the screen's keys, each enabled or not."""
+        keys = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show
+        )
+        return (self.app.size.width, self.show_command_palette, keys)
+
+    async def recompose(self) -> None:
+        """Compose the keys again, unless they are the ones shown: as the console starts, each move
+        of the focus and the first layout ask for it, and each would be hundreds of refreshes."""
+        if self._fitted is not None and self._fitted == self._fit():
+            return
+        await super().recompose()
+
     def compose(self) -> ComposeResult:
         widgets: list[Widget] = list(super().compose())
+        if widgets:
+            self._fitted = self._fit()
         keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
         room = self.app.size.width - PALETTE_WIDTH
         drops = [a for a in getattr(self.screen, "FOOTER_DROPS_FIRST", ()) if a not in ESSENTIAL]
