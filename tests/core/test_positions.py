@@ -152,3 +152,54 @@ def test_a_page_past_the_passs_frontier_waits_for_it(service: Service, ties: Act
         page(service, ties, query, offset=before, limit=LIMIT)
     )
     assert page_at(service, ties, running, offset=running.checkpoints[-1].position + 1, limit=LIMIT) is None
+
+
+FILTERS = {
+    "no expiry": TokenQuery(no_expiry=True),
+    "expired": TokenQuery(statuses=frozenset({Status.EXPIRED})),
+    "never used": TokenQuery(never_used=True),
+    "can write, active": TokenQuery(can_write=True, statuses=frozenset({Status.ACTIVE})),
+    "one author": TokenQuery(author="grace"),
+}
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+def test_a_filtered_page_read_near_the_start_is_the_planners_page(
+    ties: Actor, service: Service, monkeypatch, sort: SortKey, answered: list[int]
+) -> None:
+    """A filtered page looks among the sort index's first rows before asking the planner (SQLite):
+    with probes this small every way out is taken (filled, the segment ended, gave up), and
+    every page is the one the planner's query gives."""
+    from tokentui.core.listing import pages
+
+    for name, asked in FILTERS.items():
+        for descending in (False, True):
+            query = asked.with_(sort=sort, descending=descending)
+            total = service.count_tokens(ties, query)
+            offsets = sorted({0, 1, 7, 20, total // 2, max(0, total - 5)})
+            monkeypatch.setattr(pages, "PROBES", ())
+            planned = {o: _ids(page(service, ties, query, offset=o, limit=10)) for o in offsets}
+            monkeypatch.setattr(pages, "PROBES", (64, 512))
+            probed = {o: _ids(page(service, ties, query, offset=o, limit=10)) for o in offsets}
+            assert probed == planned, (name, sort, descending)
+            assert sum(len(ids or []) for ids in planned.values()) > 0, name
+    if service.store.engine.dialect.name == "sqlite":
+        assert answered, "no page was read near the start"
+
+
+@pytest.fixture
+def answered(monkeypatch) -> list[int]:
+    """How many segment reads the probe answered (it runs on SQLite only)."""
+    from tokentui.core.listing import pages
+
+    seen: list[int] = []
+    probe = pages._near_the_start
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = probe(*args, **kwargs)
+        if found is not None:
+            seen.append(len(found))
+        return found
+
+    monkeypatch.setattr(pages, "_near_the_start", counting)
+    return seen
