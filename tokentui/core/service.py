@@ -33,6 +33,7 @@ from tokentui.core.audit_chain import ChainCheck
 from tokentui.core.dates import Clock, utc_now
 from tokentui.core.listing import reading, visibility
 from tokentui.core.listing.queries import TokenQuery
+from tokentui.core.listing.totals import Totals
 from tokentui.core.people import actors, members, memberships, organizations, spaces
 from tokentui.core.people.actors import Actor
 from tokentui.core.results import (
@@ -65,6 +66,8 @@ class Service:
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.store = store
         self.clock = clock
+        # The API's listing totals, shared between requests (core/listing/totals.py).
+        self.totals = Totals()
 
     def now(self) -> datetime:
         """The service's current instant (injectable for tests)."""

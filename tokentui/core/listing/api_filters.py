@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, or_
 
 from tokentui.core.errors import NotFound
-from tokentui.core.listing import visibility
+from tokentui.core.listing import totals, visibility
 from tokentui.core.listing.queries import SortKey, TokenQuery, token_count, token_rows
 from tokentui.core.models import Token
 from tokentui.core.people.actors import Actor
@@ -79,6 +79,12 @@ class TokenFilter:
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
+    def __post_init__(self) -> None:
+        if self.kinds >= frozenset(TokenKind):
+            # Every kind is no filter; as a condition it would lead SQLite to the kind
+            # index and a sort of every row before the first page (the org listing's).
+            object.__setattr__(self, "kinds", frozenset())
+
     def query(self, *, mine: bool) -> TokenQuery:
         """The TokenQuery part of the filter."""
         statuses: frozenset[Status] = frozenset()
@@ -106,7 +112,11 @@ def list_page(
 ) -> Page:
     """A page of the actor's own tokens, or (``org_wide``, admins) every token with access to the organization.
 
-    The total and the page are read in one transaction, so they agree.
+    The page walks the sort's index and stops after ``limit`` rows. The total is
+    shared with every listing asking the same question of the same store
+    (:mod:`tokentui.core.listing.totals`): the store's change stamp is read first, in
+    the page's transaction, so a total counted afresh and the page agree, and a
+    shared total is at most a few seconds older than the page.
     """
     if skip < 0 or limit < 0:
         raise ValueError("skip and limit must not be negative")
@@ -119,10 +129,28 @@ def list_page(
             bounds = (bound.condition() for bound in token_filter.bounds)
             return [*visibility.where(session, actor, query, now, rows=rows), *bounds]
 
-        total = int(session.execute(token_count(where(rows=False))).scalar_one())
+        def count() -> int:
+            return int(session.execute(token_count(where(rows=False))).scalar_one())
+
+        with_last_use = any(bound.instant is Instant.LAST_USED for bound in token_filter.bounds)
+        key = (
+            _sees(actor, everyone),
+            token_filter.kinds,
+            token_filter.revoked,
+            token_filter.bounds,
+            totals.stamp(session, with_last_use=with_last_use),
+        )
+        total = service.totals.total(key, now, count)
         rows = session.execute(token_rows(where(rows=True), query, now).offset(skip).limit(limit)).all()
         items = tuple(to_view(token, email, space, now) for token, email, space in rows)
     return Page(total, skip, limit, items)
+
+
+def _sees(actor: Actor, everyone: bool) -> tuple[str, int | None, int | None]:
+    """Whose tokens a listing counts, as :func:`tokentui.core.listing.visibility.visible` decides it."""
+    if everyone and actor.org_id is not None:
+        return ("organization", None, actor.org_id)
+    return ("own", actor.user_id, actor.org_id)
 
 
 def own_user_token(service: Service, actor: Actor, token_id: str) -> TokenView:
