@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from tokentui.core.results import TokenView
     from tokentui.core.tokens.bulk_revoke import BulkResult
     from tokentui.core.vocabulary import TokenKind
@@ -50,3 +53,26 @@ def result_lines(result: BulkResult, asked: list[TokenView]) -> list[str]:
     if len(result.refused) > REFUSALS_NAMED:
         lines.append(f"and {len(result.refused) - REFUSALS_NAMED:,} more.")
     return lines
+
+
+def ask_to_revoke(
+    screen: Screen[Any], tokens: list[TokenView], then: Callable[[], object], found: str = ""
+) -> None:
+    """One confirmation for revoking ``tokens`` (how many, of which kinds); ``then`` runs on yes.
+
+    ``found`` says where they come from (" found in files"), after the count.
+    """
+    from tokentui.console.screens.confirm import ConfirmScreen
+    from tokentui.text import inert
+
+    noun = "token" if len(tokens) == 1 else "tokens"
+    question = inert(
+        f"Revoke {len(tokens):,} {noun}{found}: {kinds_in_words(tokens)}? "
+        "They stop working at once; this cannot be undone."
+    )
+
+    def confirmed(yes: bool | None) -> None:
+        if yes:
+            then()
+
+    screen.app.push_screen(ConfirmScreen(f"Revoke {len(tokens):,} {noun}", question, "Revoke"), confirmed)

@@ -589,21 +589,10 @@ class HomeScreen(Screen[None]):
         self.notify(f"Marked {len(found):,} {noun} (every match). r revokes them; U clears.", timeout=4)
 
     def _revoke_marked(self) -> None:
-        from tokentui.console.bulk_revoke import kinds_in_words
-        from tokentui.console.screens.confirm import ConfirmScreen
+        from tokentui.console.bulk_revoke import ask_to_revoke
 
         marked = list(self.marks.values())
-        noun = "token" if len(marked) == 1 else "tokens"
-        question = inert(
-            f"Revoke {len(marked):,} {noun}: {kinds_in_words(marked)}? "
-            "They stop working at once; this cannot be undone."
-        )
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self._revoke_many(marked), group="write")
-
-        self.app.push_screen(ConfirmScreen(f"Revoke {len(marked):,} {noun}", question, "Revoke"), confirmed)
+        ask_to_revoke(self, marked, lambda: self.run_worker(self._revoke_many(marked), group="write"))
 
     async def _revoke_many(self, marked: list[TokenView]) -> None:
         from tokentui.console.bulk_revoke import result_lines

@@ -419,8 +419,7 @@ class ScanScreen(Screen[bool]):
             self._refresh_rows()
 
     def action_revoke_found(self) -> None:
-        from tokentui.console.bulk_revoke import kinds_in_words
-        from tokentui.console.screens.confirm import ConfirmScreen
+        from tokentui.console.bulk_revoke import ask_to_revoke
 
         if self.running:
             self.notify("The scan is still running: esc stops it.", timeout=3)
@@ -429,20 +428,15 @@ class ScanScreen(Screen[bool]):
         if not active:
             self.notify(NOTHING_ACTIVE, severity="warning", timeout=4)
             return
-        noun = "token" if len(active) == 1 else "tokens"
-        question = inert(
-            f"Revoke {len(active):,} {noun} found in files: {kinds_in_words(active)}? "
-            "They stop working at once; this cannot be undone."
+        ask_to_revoke(
+            self,
+            active,
+            lambda: self.run_worker(self._revoke(active), group="write"),
+            found=" found in files",
         )
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self._revoke(active), group="write")
-
-        self.app.push_screen(ConfirmScreen(f"Revoke {len(active):,} {noun}", question, "Revoke"), confirmed)
-
     async def _revoke(self, tokens: list[TokenView]) -> None:
-        from tokentui.console.bulk_revoke import result_in_words
+        from tokentui.console.bulk_revoke import result_lines
         from tokentui.core.access.redact import redact
 
         app = self.app
@@ -458,7 +452,7 @@ class ScanScreen(Screen[bool]):
         self._refresh_rows()
         # Over the table until the next revoke, line by line (a toast shows one line, and goes):
         # each refused token with its reason. A name in them may be anyone's.
-        lines = redact(result_in_words(result, tokens)).splitlines()
+        lines = [redact(line) for line in result_lines(result, tokens)]
         outcome = Text("\n").join(inert(line, "bold" if i == 0 else "") for i, line in enumerate(lines))
         self.query_one("#scan-outcome", Static).update(outcome)
         if result.refused:
