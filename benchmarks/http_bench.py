@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from scratch import copy_store, remove_store
 
 HERE = Path(__file__).resolve().parent
 OWNER = "ada.lovelace@northwind.example"
@@ -35,13 +36,12 @@ _BANNER = re.compile(r"serving (?:the token API )?on http://127\.0\.0\.1:(\d+)")
 def run_http(args: argparse.Namespace, stores: Any, emit: Callable[..., None]) -> None:
     """Measure and emit every ``http_*`` metric on a scratch copy of the big store."""
     directory: Path = stores.directory
-    url = _copy(directory, f"big-{args.tokens}", "http-scratch")
+    url = copy_store(directory, f"big-{args.tokens}", "http-scratch")
     try:
         plan = _requests(url, directory, args.http_secrets)
         _measure(args, url, directory, plan, emit)
     finally:
-        for suffix in (".db", ".db-wal", ".db-shm"):
-            (directory / f"http-scratch{suffix}").unlink(missing_ok=True)
+        remove_store(directory, "http-scratch")
         for path in directory.glob("http-*.requests.json"):
             path.unlink()
 
@@ -318,14 +318,3 @@ def _load(port: int, requests: Path, seconds: float, clients: int, new_connectio
         raise SystemExit(f"load.py failed:\n{result.stderr}")
     found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return found
-
-
-def _copy(directory: Path, name: str, copy: str) -> str:
-    """The URL of a copy of store ``name``; a log left by an earlier copy would be replayed into it."""
-    for suffix in (".db-wal", ".db-shm"):
-        (directory / f"{copy}{suffix}").unlink(missing_ok=True)
-    for suffix in (".db", ".db-wal"):
-        source = directory / f"{name}{suffix}"
-        if source.exists():
-            shutil.copyfile(source, directory / f"{copy}{suffix}")
-    return f"sqlite:///{directory / f'{copy}.db'}"

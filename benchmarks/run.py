@@ -33,6 +33,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from scratch import copy_store, remove_store
+
 HERE = Path(__file__).resolve().parent
 OWNER = "ada.lovelace@northwind.example"
 DEMO_BASE_TOKENS = 355  # what `tokentui demo` makes before any bulk tokens
@@ -201,7 +203,7 @@ def _verify(args: argparse.Namespace, stores: Stores) -> None:
     directory, n = stores.directory, args.tokens
     # On a copy: the probe issues its own secrets, and tokens added to the kept store by
     # every run would pile up at the top of the newest-first order the console opens on.
-    scratch = _copy_store(directory, f"big-{n}", "verify-scratch")
+    scratch = copy_store(directory, f"big-{n}", "verify-scratch")
     try:
         verify = _probe_script(
             "probe_verify.py",
@@ -215,7 +217,7 @@ def _verify(args: argparse.Namespace, stores: Stores) -> None:
             str(args.verify_seconds),
         )
     finally:
-        _remove_store(directory, "verify-scratch")
+        remove_store(directory, "verify-scratch")
     emit(
         "verify_throughput",
         verify["per_s"],
@@ -504,23 +506,6 @@ def _audit_verify(url: str) -> dict[str, Any]:
     if process.returncode != 0 or not found["intact"]:
         raise SystemExit(f"audit verify failed ({process.returncode}): {found}")
     return {"seconds": seconds, "events": found["events"], "maxrss_kb": usage.ru_maxrss}
-
-
-def _copy_store(directory: Path, name: str, copy: str) -> str:
-    """The URL of a copy of store ``name`` (closed, so its write-ahead log is empty or absent)."""
-    # A log left by an earlier copy (a killed run) would be replayed into this one.
-    for suffix in (".db-wal", ".db-shm"):
-        (directory / f"{copy}{suffix}").unlink(missing_ok=True)
-    for suffix in (".db", ".db-wal"):
-        source = directory / f"{name}{suffix}"
-        if source.exists():
-            shutil.copyfile(source, directory / f"{copy}{suffix}")
-    return f"sqlite:///{directory / f'{copy}.db'}"
-
-
-def _remove_store(directory: Path, name: str) -> None:
-    for suffix in (".db", ".db-wal", ".db-shm"):
-        (directory / f"{name}{suffix}").unlink(missing_ok=True)
 
 
 def _env(directory: Path) -> dict[str, str]:
