@@ -200,3 +200,35 @@ def run_cli_process(
         timeout=120,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_cli_on_a_terminal(*args: str, db: str, actor: str | None = None) -> tuple[int, str, bytes]:
+    """Run ``python -m tokentui`` with its standard error on a pseudo-terminal, as a person at one
+    would: answers the exit code, standard output, and every byte the terminal was sent."""
+    import pty
+
+    env = {**os.environ, "TOKENTUI_DATABASE_URL": db}
+    env.pop("TOKENTUI_AS", None)
+    if actor:
+        env["TOKENTUI_AS"] = actor
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tokentui", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=env,
+    )
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the process ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=120)
+    os.close(controller)
+    return proc.returncode, out.decode(), seen

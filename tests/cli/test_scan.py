@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONTENT_MANAGER, DEVELOPER, OWNER, CliResult, Org, run_cli
+from tests.conftest import CONTENT_MANAGER, DEVELOPER, OWNER, CliResult, Org, run_cli, run_cli_on_a_terminal
 from tests.store_state import store_state
 from tokentui.core.tokens import secret_format
 from tokentui.core.vocabulary import Status, TokenKind
@@ -218,30 +214,10 @@ def test_an_unreadable_file_is_one_warning_and_the_scan_goes_on(
 
 
 def test_on_a_terminal_scan_shows_files_and_rate_and_piped_it_is_quiet(tree: Tree, db_url: str) -> None:
-    env = {**os.environ, "TOKENTUI_DATABASE_URL": db_url, "TOKENTUI_AS": OWNER}
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tokentui", "scan", str(tree.root)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=terminal,
-        env=env,
-    )
-    os.close(terminal)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the terminal closed: the process ended
-            break
-        if not chunk:
-            break
-        seen += chunk
-    out, _ = proc.communicate(timeout=120)
-    os.close(controller)
-    assert proc.returncode == 1
+    code, out, seen = run_cli_on_a_terminal("scan", str(tree.root), db=db_url, actor=OWNER)
+    assert code == 1
     assert re.search(r"4 files · [\d.]+ MiB · [\d.,]+ MiB/s", seen.decode()), seen
-    assert b"MiB/s" not in out
+    assert "MiB/s" not in out
     piped = run_cli("scan", str(tree.root), db=db_url, actor=OWNER)
     assert "MiB/s" not in piped.err + piped.out and piped.err == ""
 
