@@ -160,6 +160,7 @@ FILTERS = {
     "never used": TokenQuery(never_used=True),
     "can write, active": TokenQuery(can_write=True, statuses=frozenset({Status.ACTIVE})),
     "one author": TokenQuery(author="grace"),
+    "unused for 10 days": TokenQuery(unused_for=timedelta(days=10)),  # the creation order seeks to its bound
 }
 
 

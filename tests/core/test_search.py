@@ -13,13 +13,14 @@ from collections import Counter
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.at_revision import OWNER as OLD_OWNER
 from tests.at_revision import token_at
 from tests.conftest import Org
+from tests.plans import page_plans
 from tokentui.core.bulk import bulk_tokens
-from tokentui.core.listing import pages, queries, visibility
+from tokentui.core.listing import queries, visibility
 from tokentui.core.listing.queries import SortKey, TokenQuery
 from tokentui.core.migrations import HEAD_REVISION
 from tokentui.core.service import Service
@@ -141,35 +142,13 @@ def test_counting_a_search_reads_an_index_not_every_name(named: Org) -> None:
     assert "ix_token_name_order (<expr>>? AND <expr><?)" in _plan(named, "de")  # a start: lower(name)
 
 
-def _page_plans(org: Org, query: TokenQuery) -> str:
-    """SQLite's plans for the statements that read a page of ``query`` (from :func:`pages.page`)."""
-    statements: list[tuple[str, tuple[object, ...]]] = []
-
-    def keep(_conn: object, _cursor: object, statement: str, params: tuple[object, ...], *_: object) -> None:
-        statements.append((statement, params))
-
-    engine = org.service.store.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        pages.page(org.service, org.owner, query, offset=0, limit=50)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    with engine.connect() as conn:
-        return "\n".join(
-            row[-1]
-            for statement, params in statements
-            if statement.startswith("SELECT token.id")
-            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
-        )
-
-
 @pytest.mark.sqlite_only
 def test_a_search_walking_the_newest_first_order_tests_names_from_the_index_alone(
     named: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(queries, "COMMON_SEARCH_BY_CREATION", 0)  # every text walks the order
     for search in ("deploy", "ci", "éclair"):  # a name's part; one short enough to be a last four too
-        plan = _page_plans(named, TokenQuery(search=search))
+        plan = page_plans(named.service, named.owner, TokenQuery(search=search))
         assert "SCAN token USING COVERING INDEX ix_token_created_order" in plan, plan
 
 

@@ -167,7 +167,7 @@ def test_upgrading_puts_names_in_the_created_order_index_and_keeps_the_tokens(em
     owner, made = _a_token_at(empty_db_url, "0004", "before 0005")
     assert "name" not in _index_columns(empty_db_url, "ix_token_created_order")
     service = Service(Store(empty_db_url))  # migrates to the head
-    columns = ["created_at", "id", "org_id", "author_id", "name", "last4"]
+    columns = ["created_at", "id", "org_id", "author_id", "name", "last4", "kind", "revoked_at", "expires_at"]
     assert _index_columns(empty_db_url, "ix_token_created_order") == columns
     assert [t.id for t in service.list_tokens(owner, TokenQuery(search="before"))] == [made]
     service.store.dispose()

@@ -105,15 +105,19 @@ class Token(SQLModel, table=True):
     reach every organization their author belongs to, so theirs is null.
     """
 
-    # The *_order indexes serve the token list's sorts (migration 0002 says why; 0005 why the
-    # created order also carries names; 0008 the last-used and access orders).
+    # The *_order indexes serve the token list's sorts (migration 0002 says why; 0005 and 0009 why
+    # the created order also carries names and statuses; 0008 the last-used and access orders;
+    # 0009 the live authtokens by author).
     __table_args__ = (
         Index("ix_token_author_created", "author_id", "created_at"),
         Index("ix_token_space_kind", "space_id", "kind"),
         Index("ix_token_name_order", text("lower(name)"), "id", "org_id", "author_id"),
         Index("ix_token_kind_order", "kind", "id", "org_id", "author_id"),
         Index("ix_token_author_order", "author_id", "id", "org_id"),
-        Index("ix_token_created_order", "created_at", "id", "org_id", "author_id", "name", "last4"),
+        Index(
+            "ix_token_created_order",
+            *("created_at", "id", "org_id", "author_id", "name", "last4", "kind", "revoked_at", "expires_at"),
+        ),
         Index("ix_token_expires_order", "expires_at", "id", "org_id", "author_id"),
         Index("ix_token_status_order", "revoked_at", "expires_at", "id", "org_id", "author_id"),
         Index("ix_token_last4_order", "last4", "id", "org_id", "author_id"),
@@ -121,6 +125,7 @@ class Token(SQLModel, table=True):
         Index("ix_token_visibility", "org_id", "author_id"),
         Index("ix_token_last_used_order", "last_used_at", "id", "org_id", "author_id"),
         Index("ix_token_access_order", "kind", "scopes", "id", "org_id", "author_id"),
+        Index("ix_token_live_authtokens", "kind", "revoked_at", "author_id", "expires_at"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

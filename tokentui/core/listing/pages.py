@@ -48,12 +48,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, false, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tokentui.core.listing import visibility
-from tokentui.core.listing.queries import SortKey, TokenQuery, access_order, kind_order
+from tokentui.core.listing.queries import SortKey, TokenQuery, access_order, created_range, kind_order
 from tokentui.core.models import Space, Token, User
 from tokentui.core.results import TokenView, to_view
 
@@ -418,7 +431,18 @@ def walk(
     if total is not None and len(ascending) == 1:
         sizes = {ascending[0].key: total}
     found: list[str] = []
-    probing = len(where) > 1 and not query.search and session.get_bind().dialect.name == "sqlite"
+    # A query known to match few rows is left to the planner, which reads them off the filter's
+    # index and sorts them, rather than walked for (a walk that finds too few is wasted). The
+    # authtokens of authors at their limit are few by nature (the limit times those authors),
+    # and have their own index (migration 0009).
+    probing = (
+        len(where) > 1
+        and not query.search
+        and not query.authors_at_limit
+        and (total is None or total > FEW)
+        and session.get_bind().dialect.name == "sqlite"
+    )
+    seek = created_range(query, now) if query.sort is SortKey.CREATED else []
     for segment in order:
         if len(found) >= limit:
             break
@@ -430,7 +454,11 @@ def walk(
                 continue
             skip, offset = offset, 0
         wanted = limit - len(found)
-        near = _near_the_start(session, where, segment, query.descending, skip, wanted) if probing else None
+        near = (
+            _near_the_start(session, where, seek, segment, query.descending, skip, wanted)
+            if probing
+            else None
+        )
         if near is not None:
             found.extend(near)
             continue
@@ -439,16 +467,19 @@ def walk(
     return found
 
 
-# The first rows of the sort's index that a filtered page looks through before asking SQLite's
-# planner: given a filter with an index of its own (no expiry, expired, never used), the planner
-# reads every match by that index and sorts them all (hundreds of thousands on a big store) where
-# a walk down the sort's index finds a page's worth among its first few thousand rows.
+# How far down the sort's index a filtered page looks before asking SQLite's planner: given a
+# filter with an index of its own (no expiry, expired, never used), the planner reads every match
+# by that index and sorts them all (hundreds of thousands on a big store) where a walk down the
+# sort's index finds a page's worth among its first few thousand rows.
 PROBES = (4096, 65536)
+# At most this many matches in all: the planner sorts them sooner than a walk could fail to find them.
+FEW = 10_000
 
 
 def _near_the_start(
     session: Session,
     where: list[ColumnElement[bool]],
+    seek: list[ColumnElement[bool]],
     segment: Segment,
     descending: bool,
     skip: int,
@@ -457,27 +488,28 @@ def _near_the_start(
     """Rows ``skip`` to ``skip + limit`` of a filtered segment, when they lie among its first rows
     in the sort's index (None: they do not; the caller asks the planner).
 
-    The segment's first rows come from its index alone, the filter is then applied to them
-    only (inside a CASE, which no index can serve, so the planner cannot go back to the
-    filter's index), and the few that match are ordered. Exact: the order is total, so
-    the first matches among the first rows are the first matches of all.
+    The walk goes down the sort's index and stops at the page's last match, or at
+    the row a probe's size in (its keys found first, from the index alone), so a
+    filter that matches rarely costs a bounded walk. The filter is tested inside a
+    CASE, which no index can serve, so the planner cannot go back to the filter's
+    index and sort; ``seek`` (bounds on the sort's first value that every match
+    meets) stays outside it, so the walk starts where they do. Exact: the order is
+    total, so the first matches among the first rows are the first matches of all.
     """
-    from sqlalchemy import case
-
+    keys = [*segment.values, col(Token.id)]
+    matching = case((and_(*where), 1), else_=0) == 1
     for size in PROBES:
         if skip + limit > size // 4:
             return None
-        first = _ids([], segment, descending).limit(size)
-        matching = case((and_(*where), 1), else_=0) == 1
-        stmt = _ids([col(Token.id).in_(first), matching], segment, descending)
+        edge = session.execute(
+            _ids(seek, segment, descending).with_only_columns(*keys).offset(size - 1).limit(1)
+        ).first()
+        # The rows at or before the edge in the walk's order are those at or after it walked the other way.
+        within = None if edge is None else _at_or_after(segment, tuple(edge), not descending)
+        stmt = _ids([*seek, matching], segment, descending, within)
         ids = list(session.execute(stmt.offset(skip or None).limit(limit)).scalars())
-        if len(ids) == limit:
-            return ids
-        if (
-            len(ids) < limit
-            and session.execute(select(func.count()).select_from(first.subquery())).scalar_one() < size
-        ):
-            return ids  # the whole segment was looked through: these are all there are
+        if len(ids) == limit or edge is None:
+            return ids  # a full page, or the whole segment was walked: these are all there are
     return None
 
 

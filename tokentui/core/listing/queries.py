@@ -251,10 +251,7 @@ def conditions(
     if query.space:
         spaces = select(col(Space.id)).where(col(Space.name) == normalise_name(query.space))
         where.append(col(Token.space_id).in_(spaces))
-    if query.created_after is not None:
-        where.append(col(Token.created_at) >= query.created_after)
-    if query.created_before is not None:
-        where.append(col(Token.created_at) < query.created_before)
+    where.extend(created_range(query, now))
     if query.expires_after is not None:
         # A token that never expires expires after any instant, as the API's filters say
         # (core/listing/api_filters.py).
@@ -296,10 +293,34 @@ def expiring_condition(now: datetime, within: timedelta) -> ColumnElement[bool]:
     return and_(col(Token.revoked_at).is_(None), expires > now, expires <= now + within)
 
 
+def created_range(query: TokenQuery, now: datetime) -> list[ColumnElement[bool]]:
+    """The bounds ``query`` puts on when a token was created: its own, and the one "unused for" implies.
+
+    Kept apart from the other conditions so that a page in the creation order can
+    seek to them in that order's index (:mod:`tokentui.core.listing.pages`).
+    """
+    created = col(Token.created_at)
+    bounds = []
+    if query.created_after is not None:
+        bounds.append(created >= query.created_after)
+    if query.created_before is not None:
+        bounds.append(created < query.created_before)
+    if query.unused_for is not None:
+        bounds.append(created < now - query.unused_for)
+    return bounds
+
+
 def unused_condition(cutoff: datetime) -> ColumnElement[bool]:
-    """Tokens last used before ``cutoff``, or never used and created before it."""
+    """Tokens created before ``cutoff`` and not used since (last used before it, or never).
+
+    A token is used only after it is made, so this says what "last used before the
+    cutoff, or never used and created before it" does; said this way, the creation
+    bound holds for every match, and the creation order's index seeks to it
+    (:func:`created_range` carries it for that). It also keeps out a token whose
+    recorded last use precedes its creation by a server's clock skew.
+    """
     used = col(Token.last_used_at)
-    return or_(used < cutoff, and_(used.is_(None), col(Token.created_at) < cutoff))
+    return and_(col(Token.created_at) < cutoff, or_(used.is_(None), used < cutoff))
 
 
 def can_write_condition() -> ColumnElement[bool]:
