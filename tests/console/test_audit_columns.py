@@ -319,3 +319,18 @@ async def test_at_in_the_search_box_searches_by_author(audited: Org, console) ->
         await pilot.press("backspace", *["backspace"] * len(part))
         await settle(pilot)
         assert len(_names(app)) == svc.count_tokens(audited.owner)
+
+
+async def test_a_use_minutes_ago_fits_its_last_used_cell(org: Org, clock: Clock, console) -> None:
+    """The column is as wide as "11 months ago"; "59 minutes ago" would be cut, so minutes are "min"."""
+    svc = org.service
+    for minutes in (1, 26, 59):
+        made = svc.create_token(
+            org.developer, "personal", scopes=READ, name=f"used {minutes}", expires="never"
+        )
+        svc.mark_used([made.token.id], clock.now - timedelta(minutes=minutes))
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        used = dict(zip(_names(app), _cells(app, "last_used"), strict=True))
+        assert (used["used 1"], used["used 26"], used["used 59"]) == ("1 min ago", "26 min ago", "59 min ago")

@@ -193,6 +193,8 @@ def test_relative_and_both_dates() -> None:
     assert relative(now - timedelta(days=125), now) == "4 months ago"
     assert relative(now - timedelta(days=45), now) == "45 days ago"
     assert relative(now - timedelta(minutes=5), now) == "5 minutes ago"
+    assert relative(now - timedelta(minutes=59), now, short=True) == "59 min ago"
+    assert relative(now - timedelta(days=330), now, short=True) == "11 months ago"
     assert relative(now + timedelta(hours=1), now) == "in 1 hour"
     assert relative(now - timedelta(days=800), now) == "2 years ago"
     assert both(now + timedelta(days=3), now) == "2026-12-05 (in 3 days)"

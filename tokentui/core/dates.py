@@ -57,9 +57,13 @@ _UNITS = (
 _DAYS_UNTIL = timedelta(days=60)
 
 
-def relative(when: datetime | None, now: datetime) -> str:
+def relative(when: datetime | None, now: datetime, *, short: bool = False) -> str:
     """How far ``when`` is from ``now`` in the largest whole unit: "in 3 days", "4 months ago",
-    "just now" within a minute, "never" for None."""
+    "just now" within a minute, "never" for None.
+
+    ``short`` says minutes as "min" ("26 min ago"), so that every answer fits in the
+    width of "11 months ago" (a table's column).
+    """
     if when is None:
         return "never"
     delta = when - now
@@ -71,7 +75,10 @@ def relative(when: datetime | None, now: datetime) -> str:
             continue
         if distance >= size:
             count = distance // size
-            words = f"{count} {unit}{'' if count == 1 else 's'}"
+            if short and unit == "minute":
+                words = f"{count} min"
+            else:
+                words = f"{count} {unit}{'' if count == 1 else 's'}"
             return f"in {words}" if delta > timedelta(0) else f"{words} ago"
     raise AssertionError("a minute or more is at least one minute")
 

@@ -80,7 +80,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("last4", "Last4", 5, 0, lambda t, _: t.last4, drop=4),
     Column("space", "Space/env", 9, 2, _where, drop=1),
     # "11 months ago" whole.
-    Column("last_used", "Last used", 13, 0, lambda t, now: dates.relative(t.last_used_at, now), drop=5),
+    Column(
+        "last_used",
+        "Last used",
+        13,
+        0,
+        lambda t, now: dates.relative(t.last_used_at, now, short=True),
+        drop=5,
+    ),
     Column("access", "Access", 10, 0, lambda t, _: t.access, drop=2),
 )
 # Cells between two columns.
