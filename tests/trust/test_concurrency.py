@@ -179,6 +179,47 @@ def test_concurrent_revocations_of_one_token_revoke_it_once(
     assert [e.target_id for e in _events(org, "token.revoke")] == [token.id]
 
 
+def test_concurrent_rotations_of_one_token_replace_it_once(
+    pool: WorkerPool, org: Org, db_url: str, clock: Clock
+) -> None:
+    """Half rotate at once, half with a day's grace: one wins; the others are told it is rotated or
+    revoked already, and no second replacement is made."""
+    token = org.service.create_token(
+        org.owner, TokenKind.MANAGEMENT, name="contested", space="Website", scopes=["read"]
+    ).token
+    rotators = (OWNER, ADMIN, SPACE_ADMIN)
+    jobs = [
+        Job(
+            db_url,
+            rotators[i % 3],
+            "rotate",
+            clock.now,
+            {"token_id": token.id, "grace": "1d" if i % 2 else None},
+        )
+        for i in range(WORKERS)
+    ]
+
+    outcomes = pool.run(jobs)
+
+    assert _tally(outcomes) == {"ok": 1, "Conflict": WORKERS - 1}
+    assert all(
+        "already rotated" in o.message or "was revoked" in o.message
+        for o in outcomes
+        if o.status == "refused"
+    )
+    winner = next(i for i, o in enumerate(outcomes) if o.status == "ok")
+    replacements = [t for t in _space_tokens(org, TokenKind.MANAGEMENT) if t.id != token.id]
+    assert [t.id for t in replacements] == [outcomes[winner].value]
+    with org.service.store.read() as session:
+        old = session.get(Token, token.id)
+        assert old is not None
+        if winner % 2:  # with grace: still running, for a day at most
+            assert old.revoked_at is None and old.expires_at is not None
+        else:
+            assert old.revoked_reason == RevokeReason.ROTATED.value
+    assert [e.target_id for e in _events(org, "token.rotate")] == [token.id]
+
+
 def test_concurrent_removals_of_one_member_remove_them_once(
     pool: WorkerPool, org: Org, db_url: str, clock: Clock
 ) -> None:

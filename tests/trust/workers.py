@@ -63,6 +63,8 @@ def _call(job: Job) -> Any:
                 return service.create_token(actor, **job.args).token.id
             if job.op == "revoke":
                 return service.revoke(actor, job.args["token_id"]).id
+            if job.op == "rotate":
+                return service.rotate(actor, job.args["token_id"], job.args.get("grace")).created.token.id
             if job.op == "add_space":
                 return service.add_space(actor, job.args["name"])[0].name
             if job.op == "grant":
