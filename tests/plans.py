@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import event
 
 from tokentui.core.listing import pages
@@ -9,8 +11,8 @@ from tokentui.core.listing.queries import TokenQuery
 from tokentui.core.service import Actor, Service
 
 
-def page_plans(service: Service, actor: Actor, query: TokenQuery) -> str:
-    """The plans of the statements that read the ids of a first page of ``query`` (:func:`pages.page`)."""
+def plans_of(service: Service, read: Callable[[], object]) -> str:
+    """The plans of the statements ``read`` runs that select token ids (a page's ids are read so)."""
     statements: list[tuple[str, tuple[object, ...]]] = []
 
     def keep(_conn: object, _cursor: object, statement: str, params: tuple[object, ...], *_: object) -> None:
@@ -19,7 +21,7 @@ def page_plans(service: Service, actor: Actor, query: TokenQuery) -> str:
     engine = service.store.engine
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        pages.page(service, actor, query, offset=0, limit=50)
+        read()
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     with engine.connect() as conn:
@@ -29,3 +31,8 @@ def page_plans(service: Service, actor: Actor, query: TokenQuery) -> str:
             if statement.startswith("SELECT token.id")
             for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
         )
+
+
+def page_plans(service: Service, actor: Actor, query: TokenQuery) -> str:
+    """The plans of the statements that read the ids of a first page of ``query`` (:func:`pages.page`)."""
+    return plans_of(service, lambda: pages.page(service, actor, query, offset=0, limit=50))

@@ -14,7 +14,9 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from tests.conftest import Clock, Org
-from tests.plans import page_plans
+from tests.plans import page_plans, plans_of
+from tokentui.core.listing import pages
+from tokentui.core.listing.api_filters import TokenFilter, list_page
 from tokentui.core.listing.queries import TokenQuery
 from tokentui.core.models import Token
 from tokentui.core.vocabulary import Status, TokenKind
@@ -78,3 +80,29 @@ def test_a_use_recorded_before_creation_does_not_make_a_token_unused(org: Org, c
     clock.advance(minutes=31)
     unused = svc.list_tokens(org.owner, TokenQuery(unused_for=timedelta(days=90)))
     assert "skewed" in {t.name for t in unused}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("skip", [0, 2])
+def test_an_api_listing_of_one_kind_walks_the_creation_index_alone(
+    org: Org, clock: Clock, skip: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The organization listing filtered to authtokens (as the Contentful CLI asks it) once sorted
+    every one; now its pages, deep ones too, are walked off the creation index."""
+    svc = org.service
+    made = []
+    for i in range(5):
+        made.append(svc.create_token(org.developer, "session", name=f"authtoken {i}").token.id)
+        clock.advance(minutes=1)
+    monkeypatch.setattr(pages, "FEW", 0)  # as on a big store: more than a few match
+    authtokens = TokenFilter(kinds=frozenset({TokenKind.SESSION}))
+
+    def read() -> object:
+        return list_page(svc, org.owner, authtokens, org_wide=True, skip=skip, limit=2)
+
+    plan = plans_of(svc, read)
+    assert "SCAN token USING COVERING INDEX ix_token_created_order" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+    page = list_page(svc, org.owner, authtokens, org_wide=True, skip=skip, limit=2)
+    assert page.total == 5
+    assert [t.id for t in page.items] == made[::-1][skip : skip + 2]

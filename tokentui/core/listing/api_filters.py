@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, or_
 
 from tokentui.core.errors import NotFound
-from tokentui.core.listing import totals, visibility
-from tokentui.core.listing.queries import SortKey, TokenQuery, token_count, token_rows
+from tokentui.core.listing import pages, totals, visibility
+from tokentui.core.listing.queries import SortKey, TokenQuery, token_count
 from tokentui.core.models import Token
 from tokentui.core.people.actors import Actor
 from tokentui.core.results import TokenView, to_view
@@ -141,8 +141,13 @@ def list_page(
             totals.stamp(session, with_last_use=with_last_use),
         )
         total = service.totals.total(key, now, count)
-        rows = session.execute(token_rows(where(rows=True), query, now).offset(skip).limit(limit)).all()
-        items = tuple(to_view(token, email, space, now) for token, email, space in rows)
+        # Read as the console's pages are (pages.walk): a filtered page walks the sort's index
+        # instead of sorting every match, and a deep one skips whole segments by counting.
+        ids = pages.walk(session, where(rows=True), query, now, limit=limit, offset=skip, total=total)
+        rows = pages.rows_by_id(session, ids)
+        items = tuple(
+            to_view(row, row.author_email, row.space_name, now) for row in map(rows.get, ids) if row
+        )
     return Page(total, skip, limit, items)
 
 
