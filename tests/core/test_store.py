@@ -411,3 +411,30 @@ def test_verify_reconnects_when_the_server_dropped_its_held_connection(
     assert dropped
     assert org.service.verify(created.secret, "content.read", space="Website").allowed
     assert org.service.verify(created.secret, "content.write", space="Website").reason == "scope"
+
+
+def test_a_first_row_query_converts_the_first_rows_instants_and_leaves_the_rest_as_stored(org: Org) -> None:
+    from tokentui.core.models import Token
+    from tokentui.core.store import FIRST_ROW
+
+    for i in range(2):
+        org.service.create_token(
+            org.developer, "personal", name=f"two {i}", scopes=["content_management_read"]
+        )
+    tokens = Token.__table__  # type: ignore[attr-defined]
+    query = Prepared(select(tokens.c.created_at).order_by(tokens.c.created_at), convert=FIRST_ROW)
+    with org.service.store.hot() as conn:
+        rows = conn.all(query)
+    assert len(rows) >= 2
+    assert isinstance(rows[0][0], datetime) and rows[0][0].tzinfo is not None
+    if org.service.store.is_sqlite:
+        assert isinstance(rows[1][0], str)  # SQLite's text, as the driver gives it
+
+
+def test_a_one_statement_block_opens_no_transaction_on_sqlite(org: Org) -> None:
+    if not org.service.store.is_sqlite:
+        pytest.skip("SQLite's transactions: elsewhere the block begins as any other")
+    with org.service.store.hot(one_statement=True) as conn:
+        assert not conn.held.dbapi_connection.in_transaction  # type: ignore[union-attr]
+    with org.service.store.hot() as conn:
+        assert conn.held.dbapi_connection.in_transaction  # type: ignore[union-attr]

@@ -103,6 +103,10 @@ def _result_converter(column_type: Any, dialect: Dialect) -> Callable[[Any], Any
     )
 
 
+# A :class:`Prepared`'s ``convert`` for a query whose later rows only repeat the first's converted columns.
+FIRST_ROW = "first row"
+
+
 class Prepared:
     """A Core SELECT or UPDATE compiled once per dialect, run on the driver's cursor by a :class:`HotConnection`.
 
@@ -112,9 +116,10 @@ class Prepared:
     and come back aware, as with SQLAlchemy's own execution.
     """
 
-    def __init__(self, statement: Select[Any] | Update, *, convert: bool = True) -> None:
+    def __init__(self, statement: Select[Any] | Update, *, convert: bool | str = True) -> None:
         self.statement = statement
-        # False for a query whose caller takes the driver's values as they come (no column conversions).
+        # False for a query whose caller takes the driver's values as they come (no column conversions);
+        # FIRST_ROW for one whose caller takes the converted columns from the first row only.
         self.convert = convert
         self._by_dialect: dict[str, _CompiledQuery] = {}
 
@@ -122,7 +127,10 @@ class Prepared:
         """The statement as ``dialect``'s driver takes it."""
         known = self._by_dialect.get(dialect.name)
         if known is None:
-            compiled = self.statement.compile(dialect=dialect)
+            # sqlite3 takes named placeholders as well as its default question marks: the
+            # parameters' dict then goes to the driver as it is, with no tuple built per run.
+            placeholders = type(dialect)(paramstyle="named") if dialect.name == "sqlite" else dialect  # type: ignore[call-arg]
+            compiled = self.statement.compile(dialect=placeholders)
             binders = {
                 name: process
                 for name, bind in compiled.binds.items()
@@ -151,17 +159,40 @@ def _converted(row: Any, converters: tuple[tuple[int, Callable[[Any], Any]], ...
 
 
 class HotConnection:
-    """Runs :class:`Prepared` statements in one transaction on a driver connection the store holds."""
+    """Runs :class:`Prepared` statements in one transaction on a driver connection the store holds.
 
-    def __init__(self, dbapi_connection: Any, dialect: Dialect) -> None:
-        self._dbapi = dbapi_connection
+    Made once per held connection and kept with it. The methods are written out flat, with
+    no helpers of their own: they run several times on every verify, where each Python call
+    costs about what a column's conversion does.
+    """
+
+    __slots__ = ("_dbapi", "_dialect", "_dialect_name", "_direct", "held")
+
+    def __init__(self, held: PoolProxiedConnection, dialect: Dialect) -> None:
+        self.held = held
+        # The driver's own connection, typed loosely: sqlite3's and psycopg's take the same calls here.
+        self._dbapi: Any = held.dbapi_connection
         self._dialect = dialect
+        self._dialect_name = dialect.name
+        # sqlite3's Connection.execute makes the cursor in C, in one call; other drivers get cursor().
+        self._direct = isinstance(self._dbapi, sqlite3.Connection)
 
-    def _run(self, compiled: _CompiledQuery, params: dict[str, Any]) -> Any:
-        if compiled.binders:
-            for name, process in compiled.binders.items():
-                if name in params:
-                    params[name] = process(params[name])
+    def begin(self, write: bool, transaction: bool = True) -> None:
+        """Start the transaction: SQLite's BEGIN (pysqlite leaves it to us, see _make_engine), unless
+        no ``transaction`` is wanted; elsewhere a cheap round trip, which finds out before any work
+        that a server dropped an idle connection."""
+        if self._direct:
+            if transaction:
+                self._dbapi.execute(_SQLITE_BEGIN_IMMEDIATE if write else _SQLITE_BEGIN_DEFERRED)
+            return
+        cursor = self._dbapi.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+
+    def _cursor(self, compiled: _CompiledQuery, params: dict[str, Any]) -> Any:
+        """A driver other than sqlite3's: a cursor of its own, closed if the statement fails."""
         positions = compiled.positions
         cursor = self._dbapi.cursor()
         try:
@@ -173,75 +204,115 @@ class HotConnection:
 
     def all(self, query: Prepared, **params: Any) -> list[tuple[Any, ...]]:
         """Every row of ``query`` for ``params``."""
-        compiled = query.compiled_for(self._dialect)
-        cursor = self._run(compiled, params)
-        try:
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        compiled = query._by_dialect.get(self._dialect_name) or query.compiled_for(self._dialect)
+        if compiled.binders:
+            _bind(compiled, params)
+        if self._direct:
+            rows = self._dbapi.execute(compiled.sql, params).fetchall()
+        else:
+            cursor = self._cursor(compiled, params)
+            try:
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
         converters = compiled.converters
         if not converters:
             return [tuple(row) for row in rows]
+        if query.convert == FIRST_ROW:
+            return [_converted(rows[0], converters), *map(tuple, rows[1:])] if rows else []
         return [_converted(row, converters) for row in rows]
 
     def first(self, query: Prepared, **params: Any) -> tuple[Any, ...] | None:
         """The first row of ``query``, or None."""
-        compiled = query.compiled_for(self._dialect)
-        cursor = self._run(compiled, params)
-        try:
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        compiled = query._by_dialect.get(self._dialect_name) or query.compiled_for(self._dialect)
+        if compiled.binders:
+            _bind(compiled, params)
+        if self._direct:
+            # The cursor goes when this returns, and sqlite3 resets its statement then.
+            row = self._dbapi.execute(compiled.sql, params).fetchone()
+        else:
+            cursor = self._cursor(compiled, params)
+            try:
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
         if row is None:
             return None
-        return _converted(row, compiled.converters) if compiled.converters else tuple(row)
+        converters = compiled.converters
+        if not converters:
+            return tuple(row)
+        values = list(row)
+        for index, convert in converters:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return tuple(values)
 
     def execute(self, statement: Prepared, many: list[dict[str, Any]]) -> int:
         """Run ``statement`` (an UPDATE) once per parameter set; the number of rows it changed."""
         changed = 0
-        for params in many:
-            cursor = self._run(statement.compiled_for(self._dialect), dict(params))
+        compiled = statement.compiled_for(self._dialect)
+        for given in many:
+            params = dict(given)
+            if compiled.binders:
+                _bind(compiled, params)
+            cursor = (
+                self._dbapi.execute(compiled.sql, params) if self._direct else self._cursor(compiled, params)
+            )
             changed += max(cursor.rowcount, 0)
             cursor.close()
         return changed
 
 
+def _bind(compiled: _CompiledQuery, params: dict[str, Any]) -> None:
+    """Convert ``params`` in place to what the driver takes."""
+    for name, process in compiled.binders.items():
+        if name in params:
+            params[name] = process(params[name])
+
+
 class _HotBlock:
     """The block of :meth:`Store.hot`: begin on a held connection, end it, give it back, translate errors."""
 
-    __slots__ = ("_held", "_store", "_write")
+    __slots__ = ("_hot", "_store", "_transaction", "_write")
 
-    def __init__(self, store: Store, write: bool) -> None:
+    def __init__(self, store: Store, write: bool, transaction: bool) -> None:
         self._store = store
         self._write = write
-        self._held: PoolProxiedConnection | None = None
+        self._transaction = transaction
+        self._hot: HotConnection | None = None
 
     def __enter__(self) -> HotConnection:
         store = self._store
         try:
-            held = self._held = store._begun(self._write)
+            hot = self._hot = store._begun(self._write, self._transaction)
         except BaseException as exc:
             store._raise_translated(exc)
             raise
-        return HotConnection(held.dbapi_connection, store.engine.dialect)
+        return hot
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
-        store, held = self._store, self._held
-        assert held is not None
-        self._held = None
+        store, hot = self._store, self._hot
+        assert hot is not None
+        self._hot = None
         if exc is None:
             try:
+                # Straight to the driver: the pool's wrapper would find these through __getattr__.
                 if self._write:
-                    held.commit()
+                    hot._dbapi.commit()
                 else:
-                    held.rollback()
+                    hot._dbapi.rollback()
             except BaseException as failure:
-                store._settle_failed(held)
+                store._settle_failed(hot)
                 store._raise_translated(failure)
                 raise
-            store._give_back(held)
+            # _give_back, inline: this runs on every verify.
+            with store._held_lock:
+                if len(store._held) < _HELD_CONNECTIONS:
+                    store._held.append(hot)
+                    return
+            hot.held.close()
             return
-        store._settle_failed(held)
+        store._settle_failed(hot)
         store._raise_translated(exc)
 
 
@@ -268,7 +339,7 @@ class Store:
         # The driver's own errors, which reach us from :class:`HotConnection`'s statements unwrapped.
         self._driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
         # Idle driver connections for the hot path, outside the pool (see :meth:`hot`).
-        self._held: list[PoolProxiedConnection] = []
+        self._held: list[HotConnection] = []
         self._held_lock = threading.Lock()
         if migrate:
             self.migrate()
@@ -323,7 +394,7 @@ class Store:
             yield session
             session.commit()
 
-    def hot(self, *, write: bool = False) -> _HotBlock:
+    def hot(self, *, write: bool = False, one_statement: bool = False) -> _HotBlock:
         """One transaction for the hot path (verify): :class:`Prepared` statements on a held driver connection.
 
         Checking a connection out of SQLAlchemy's pool and wrapping it in a
@@ -335,46 +406,41 @@ class Store:
         kept; a held connection found dead (a restarted server) is replaced once
         before the error is reported. A class rather than a generator: it runs on
         every verify, where contextlib's machinery costs as much as a lookup.
-        """
-        return _HotBlock(self, write)
 
-    def _begun(self, write: bool) -> PoolProxiedConnection:
-        """A held connection in a new transaction; one the server dropped is replaced once."""
-        held = self._take_held()
+        A block that runs ``one_statement`` (a read) needs no transaction of its own on
+        SQLite: a statement reads one snapshot, and BEGIN and ROLLBACK would cost as much
+        as a lookup. Elsewhere the block begins as any other (the round trip that finds
+        a dropped connection).
+        """
+        return _HotBlock(self, write, not one_statement)
+
+    def _begun(self, write: bool, transaction: bool = True) -> HotConnection:
+        """A held connection in a new transaction (SQLite: none, without ``transaction``); one the server
+        dropped is replaced once."""
+        with self._held_lock:
+            hot = self._held.pop() if self._held else None
+        if hot is None:
+            hot = self._new_held()
         try:
-            self._begin(held, write)
-            return held
+            hot.begin(write, transaction)
+            return hot
         except BaseException as exc:
-            dropped = self._is_disconnect(exc, held)
-            held.invalidate()
+            dropped = self._is_disconnect(exc, hot.held)
+            hot.held.invalidate()
             if not dropped:
                 raise
-        fresh = self._take_held(fresh=True)
+        fresh = self._new_held()
         try:
-            self._begin(fresh, write)
+            fresh.begin(write, transaction)
         except BaseException:
-            fresh.invalidate()
+            fresh.held.invalidate()
             raise
         return fresh
 
-    def _take_held(self, *, fresh: bool = False) -> PoolProxiedConnection:
-        if not fresh:
-            with self._held_lock:
-                if self._held:
-                    return self._held.pop()
+    def _new_held(self) -> HotConnection:
         held = self.engine.raw_connection()
         held.detach()  # ours now: closed for good, never returned to the pool
-        return held
-
-    def _begin(self, held: PoolProxiedConnection, write: bool) -> None:
-        # pysqlite leaves BEGIN to us (see _make_engine); a server may have dropped an idle
-        # connection, which a cheap round trip finds out before any work.
-        statement = _sqlite_begin(write) if self.is_sqlite else "SELECT 1"
-        cursor = held.cursor()
-        try:
-            cursor.execute(statement)
-        finally:
-            cursor.close()
+        return HotConnection(held, self.engine.dialect)
 
     def _is_disconnect(self, exc: BaseException, held: PoolProxiedConnection) -> bool:
         return isinstance(exc, self._driver_error) and self.engine.dialect.is_disconnect(
@@ -383,20 +449,20 @@ class Store:
             None,
         )
 
-    def _settle_failed(self, held: PoolProxiedConnection) -> None:
+    def _settle_failed(self, hot: HotConnection) -> None:
         try:
-            held.rollback()
+            hot.held.rollback()
         except Exception:
-            held.invalidate()
+            hot.held.invalidate()
             return
-        self._give_back(held)
+        self._give_back(hot)
 
-    def _give_back(self, held: PoolProxiedConnection) -> None:
+    def _give_back(self, hot: HotConnection) -> None:
         with self._held_lock:
             if len(self._held) < _HELD_CONNECTIONS:
-                self._held.append(held)
+                self._held.append(hot)
                 return
-        held.close()
+        hot.held.close()
 
     @contextmanager
     def cancellable(self, *stops: threading.Event) -> Iterator[None]:
@@ -449,8 +515,8 @@ class Store:
         """Close every pooled and held connection."""
         with self._held_lock:
             held, self._held = self._held, []
-        for connection in held:
-            connection.close()
+        for hot in held:
+            hot.held.close()
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------
@@ -513,9 +579,14 @@ def _journal_mode(driver: Any, mode: str | None = None) -> str:
     return str(row[0]).lower()
 
 
+# SQLite's BEGIN: a write takes the write lock at once, so a rule's check and its write are one step.
+_SQLITE_BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+_SQLITE_BEGIN_DEFERRED = "BEGIN DEFERRED"
+
+
 def _sqlite_begin(write: bool) -> str:
-    """SQLite's BEGIN: a write takes the write lock at once, so a rule's check and its write are one step."""
-    return "BEGIN IMMEDIATE" if write else "BEGIN DEFERRED"
+    """SQLite's BEGIN for a transaction that writes or only reads."""
+    return _SQLITE_BEGIN_IMMEDIATE if write else _SQLITE_BEGIN_DEFERRED
 
 
 def _prepare_sqlite_file(database: str | None) -> None:
