@@ -94,3 +94,12 @@ async def test_the_collector_waits_while_the_store_opens(
         newest = org.service.list_tokens(org.owner, limit=1)
         assert not newest or newest[0].name[:8] in table_text(app)
     assert gc.isenabled()
+
+
+async def test_a_count_that_comes_back_as_the_console_closes_is_dropped_quietly(org: Org, console) -> None:
+    """The tokens expiring soon may be counted still when the console quits: nobody reads the line."""
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    app.home.expiring_soon = 3
+    app.home._show_summary()  # the screen's widgets are gone: no error
