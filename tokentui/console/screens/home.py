@@ -78,6 +78,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.filters = Filters()
         self.expiring_soon = 0
+        self._expiring_after_count = False  # count those once the table's count is in
         # The tokens marked for a bulk revoke, by id (the table shows their ids' marks).
         self.marks: dict[str, TokenView] = {}
 
@@ -126,7 +127,8 @@ class HomeScreen(Screen[None]):
         ``expiring`` recounts the tokens expiring within 7 days, which a new search
         leaves as they were: a keystroke costs no count but its own. With ``keep_cursor``,
         ``follow`` names the token the cursor goes to (default: the one it is on).
-        ``count_now`` counts them alongside the first page (:meth:`TokenTable.show`).
+        ``count_now`` counts them alongside the first page (:meth:`TokenTable.show`), and
+        the tokens expiring soon after that.
         """
         from tokentui.console.pages import TokenPages
 
@@ -143,8 +145,15 @@ class HomeScreen(Screen[None]):
             follow=follow or (current.id if current is not None else None),
             count_now=count_now,
         )
-        if expiring:
-            self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
+        if expiring and count_now:
+            # After the table's count, not beside it: both count the organization's tokens, and
+            # the table's row total is the one the first screen cannot do without.
+            self._expiring_after_count = True
+        elif expiring:
+            self._count_expiring_soon()
+
+    def _count_expiring_soon(self) -> None:
+        self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
 
     async def _count_expiring(self) -> None:
         from tokentui.core.listing.queries import TokenQuery
@@ -164,6 +173,9 @@ class HomeScreen(Screen[None]):
 
     def on_token_table_counted(self, _message: TokenTable.Counted) -> None:
         self._show_summary()
+        if self._expiring_after_count:
+            self._expiring_after_count = False
+            self._count_expiring_soon()
 
     def _show_summary(self) -> None:
         try:
