@@ -94,3 +94,33 @@ async def test_the_collector_waits_while_the_store_opens(
         newest = org.service.list_tokens(org.owner, limit=1)
         assert not newest or newest[0].name[:8] in table_text(app)
     assert gc.isenabled()
+
+
+async def test_a_count_that_comes_back_as_the_console_closes_is_dropped_quietly(org: Org, console) -> None:
+    """The tokens expiring soon may be counted still when the console quits: nobody reads the line."""
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    app.home.expiring_soon = 3
+    app.home._show_summary()  # the screen's widgets are gone: no error
+
+
+async def test_the_tokens_expiring_soon_are_counted_once_the_table_is_as_the_console_opens(
+    org: Org, console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both count the organization's tokens: the row total, which the first screen needs, goes first."""
+    from tokentui.core.service import Service
+
+    table_counting: list[bool] = []  # for each count of the tokens expiring soon, as it starts
+    counting = Service.count_tokens
+
+    def watched(self: Service, actor, query=None):  # type: ignore[no-untyped-def]
+        if query is not None and query.expires_before is not None:
+            table_counting.append(app.home.table.is_counting)
+        return counting(self, actor, query)
+
+    monkeypatch.setattr(Service, "count_tokens", watched)
+    app = console(OWNER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert table_counting == [False]

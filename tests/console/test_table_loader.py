@@ -128,6 +128,31 @@ def test_an_unpainted_first_page_is_counted_a_little_later_all_the_same() -> Non
     assert len(table.counts) == 1
 
 
+def test_the_query_shown_as_the_store_opens_is_counted_alongside_its_first_page() -> None:
+    table = Table()
+    table.loader.show(Source(500), from_row=0, count_now=True)  # type: ignore[arg-type]
+    assert table.asked() == [(0, PAGE_SIZE, 0)] and len(table.counts) == 1
+    table.finish_reads()
+    assert table.loader.row(0) == "row 0" and table.loader.is_counting
+    table.loader.painted()  # the paint starts no second count
+    table.run_soon()
+    [(_, count_later)] = table.timers
+    count_later()
+    assert len(table.counts) == 1
+    table.finish_counts()
+    assert table.loader.total == 500 and not table.loader.is_counting
+
+
+def test_a_count_started_with_a_short_first_page_changes_nothing_when_it_comes() -> None:
+    table = Table()
+    table.loader.show(Source(7), from_row=0, count_now=True)  # type: ignore[arg-type]
+    table.finish_reads()
+    assert table.loader.total == 7 and not table.loader.is_counting
+    table.told.clear()
+    table.finish_counts()
+    assert table.told == [] and table.reads == []
+
+
 def test_a_short_first_page_is_the_whole_result_and_nothing_is_counted() -> None:
     table = Table()
     table.loader.show(Source(7), from_row=0)  # type: ignore[arg-type]

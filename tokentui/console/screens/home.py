@@ -78,6 +78,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.filters = Filters()
         self.expiring_soon = 0
+        self._expiring_after_count = False  # count those once the table's count is in
         # The tokens marked for a bulk revoke, by id (the table shows their ids' marks).
         self.marks: dict[str, TokenView] = {}
 
@@ -107,17 +108,27 @@ class HomeScreen(Screen[None]):
         self.live.start()
 
     def on_store_ready(self, _message: StoreReady) -> None:
-        self.reload()
+        # A new organization's first screen: its row total is as much a part of it as its rows.
+        self.reload(count_now=True)
         self.live.prime()
 
     # -- loading ----------------------------------------------------------------
 
-    def reload(self, *, keep_cursor: bool = False, expiring: bool = True, follow: str | None = None) -> None:
+    def reload(
+        self,
+        *,
+        keep_cursor: bool = False,
+        expiring: bool = True,
+        follow: str | None = None,
+        count_now: bool = False,
+    ) -> None:
         """Show the tokens matching the current filters (fetched in workers).
 
         ``expiring`` recounts the tokens expiring within 7 days, which a new search
         leaves as they were: a keystroke costs no count but its own. With ``keep_cursor``,
         ``follow`` names the token the cursor goes to (default: the one it is on).
+        ``count_now`` counts them alongside the first page (:meth:`TokenTable.show`), and
+        the tokens expiring soon after that.
         """
         from tokentui.console.pages import TokenPages
 
@@ -132,9 +143,17 @@ class HomeScreen(Screen[None]):
             descending=self.filters.descending,
             keep_cursor=keep_cursor,
             follow=follow or (current.id if current is not None else None),
+            count_now=count_now,
         )
-        if expiring:
-            self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
+        if expiring and count_now:
+            # After the table's count, not beside it: both count the organization's tokens, and
+            # the table's row total is the one the first screen cannot do without.
+            self._expiring_after_count = True
+        elif expiring:
+            self._count_expiring_soon()
+
+    def _count_expiring_soon(self) -> None:
+        self.run_worker(self._count_expiring(), group="expiring", exclusive=True)
 
     async def _count_expiring(self) -> None:
         from tokentui.core.listing.queries import TokenQuery
@@ -154,10 +173,17 @@ class HomeScreen(Screen[None]):
 
     def on_token_table_counted(self, _message: TokenTable.Counted) -> None:
         self._show_summary()
+        if self._expiring_after_count:
+            self._expiring_after_count = False
+            self._count_expiring_soon()
 
     def _show_summary(self) -> None:
+        try:
+            summary, table = self.query_one("#summary", Static), self.table
+        except NoMatches:  # a count came back while the app shuts down: nobody is there to read it
+            return
         actor = self.app.actor
-        total = self.table.total
+        total = table.total
         whose = "your tokens" if (self.filters.mine or not (actor and actor.is_admin)) else "organization"
         parts = [f"{total:,} token{'s' if total != 1 else ''} ({whose})"]
         described = self._finding_words() + self.filters.describe()
@@ -167,8 +193,8 @@ class HomeScreen(Screen[None]):
         if described:
             # Early: a line cut short still says it is filtered (a finding shown is one of them).
             parts.append(self.filters.summary(*self._finding_words()))
-        if self.table.hidden:
-            parts.append("hidden: " + ", ".join(self.table.hidden))
+        if table.hidden:
+            parts.append("hidden: " + ", ".join(table.hidden))
         if self.expiring_soon and self.finding is None:  # a finding shown leaves the line its name
             soon = self.expiring_soon
             parts.append(f"{soon:,} expire{'s' if soon == 1 else ''} within 7 days (e)")
@@ -177,10 +203,6 @@ class HomeScreen(Screen[None]):
         if self.marks:
             parts.append(f"{len(self.marks):,} marked (r revokes, U clears)")
         # One line of fixed height: no layout of the screen is needed (a layout costs several repaints).
-        try:
-            summary = self.query_one("#summary", Static)
-        except NoMatches:  # a count came back while the app shuts down: nobody is there to read it
-            return
         if summary.styles.text_overflow != "ellipsis":  # cut cleanly at any width; f shows the filters
             summary.styles.text_wrap, summary.styles.text_overflow = "nowrap", "ellipsis"
         summary.update(inert(" · ".join(parts)), layout=False)

@@ -11,7 +11,9 @@ total is known, a new query's first page is in.
 A new query's first page is read before its count, and shown as soon as it arrives:
 counting a search over a million rows takes longer than finding the first screenful,
 so the rows come first and the count (scrollbar, row total) follows, once they are
-painted. A first page shorter than a page is the whole result, count included.
+painted; the query shown as the store opens is counted alongside its first page (see
+:meth:`TableLoader.show`). A first page shorter than a page is the whole result, count
+included.
 
 Each :meth:`TableLoader.show` starts a new generation: whatever comes back for an
 older one is dropped.
@@ -152,8 +154,15 @@ class TableLoader:
 
     # -- what the table asks ----------------------------------------------------
 
-    def show(self, source: PageSource, *, from_row: int) -> None:
-        """Show ``source``'s rows, the view at ``from_row``: its first page or its count first."""
+    def show(self, source: PageSource, *, from_row: int, count_now: bool = False) -> None:
+        """Show ``source``'s rows, the view at ``from_row``: its first page or its count first.
+
+        With ``count_now`` the count starts alongside the first page instead of after its
+        paint: for the query shown as the store opens, whose row total belongs to the first
+        screen as much as its rows do, and which no keystroke will replace. The count runs
+        in the database, off the interpreter's lock, so it takes another core rather than
+        the first page's paint.
+        """
         self._generation += 1
         if self._source is not None and self._source is not source:
             self._source.stop()  # its count or pages may still be running: they are not wanted now
@@ -172,6 +181,8 @@ class TableLoader:
             # and the count follows it (a short first page is the whole result: no count at all).
             # Not stopped by a move of the view: the count waits for this page.
             self._read([0], for_view=False)
+            if count_now:
+                self._start_count()
         else:
             self._start_count()
 
@@ -233,8 +244,8 @@ class TableLoader:
 
     def count_done(self, count: Count, total: int) -> None:
         """``count`` found ``total`` rows."""
-        if count.generation != self._generation:
-            return
+        if count.generation != self._generation or not self._counting:
+            return  # another query's, or this one's that a short first page sized already
         self._counted(total)
         self._read_ahead_the_end()
         self._run_after_count()

@@ -171,11 +171,13 @@ class TokenTable(ScrollView, can_focus=True):
         descending: bool,
         keep_cursor: bool = False,
         follow: str | None = None,
+        count_now: bool = False,
     ) -> None:
         """Show ``source``'s rows: count them, then load pages as they come on screen.
 
         ``keep_cursor`` leaves the cursor on its row; ``follow`` (a token's id) then moves it
         to that token's row once a page read holds it (tokens made elsewhere moved it down).
+        ``count_now`` counts alongside the first page (:meth:`TableLoader.show`).
         """
         self.sort_key = sort_key
         self.descending = descending
@@ -190,7 +192,7 @@ class TokenTable(ScrollView, can_focus=True):
         if self._placeholders_due is not None:
             self._placeholders_due.stop()
         self._placeholders_due = self.set_timer(OLD_ROWS_KEPT, self.refresh)
-        self.loader.show(source, from_row=self.cursor)
+        self.loader.show(source, from_row=self.cursor, count_now=count_now)
 
     def _rows_came(self) -> None:
         if self._follow is not None:
