@@ -37,6 +37,9 @@ def holders_of(wanted: set[str]) -> list[str]:
     gc.unfreeze()  # the console set its start-up objects aside from the collector; look at them too
     found: list[str] = []
     seen: set[int] = set()
+    # Whether each text (by id) holds a fragment: a text many objects refer to (a name, a key)
+    # is searched once. Every text stays alive, held by its holders, until the walk ends.
+    holds: dict[int, bool] = {}
     for holder in gc.get_objects():
         if id(holder) in own:
             continue
@@ -45,14 +48,18 @@ def holders_of(wanted: set[str]) -> list[str]:
         while inside:
             current = inside.pop()
             for ref in gc.get_referents(current):
-                if isinstance(ref, (bytes, bytearray)):
-                    ref = ref.decode("latin-1")
-                if isinstance(ref, str):
-                    if id(ref) not in own and any(
-                        run[i : i + FRAGMENT] in wanted
-                        for run in RUNS.findall(ref)
-                        for i in range(len(run) - FRAGMENT + 1)
-                    ):
+                if isinstance(ref, (str, bytes, bytearray)):
+                    if id(ref) in own:
+                        continue
+                    held = holds.get(id(ref))
+                    if held is None:
+                        text = ref if isinstance(ref, str) else ref.decode("latin-1")
+                        held = holds[id(ref)] = any(
+                            run[i : i + FRAGMENT] in wanted
+                            for run in RUNS.findall(text)
+                            for i in range(len(run) - FRAGMENT + 1)
+                        )
+                    if held:
                         found.append(f"{type(holder).__module__}.{type(holder).__qualname__} {holder!r:.120}")
                 elif (
                     type(ref) in (tuple, dict, list, set, frozenset)
