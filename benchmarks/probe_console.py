@@ -71,11 +71,15 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
     app = TokentuiApp(db=args.db, actor=args.actor)
     clock = FrameClock(app)
     async with app.run_test(size=SIZE) as pilot:
-        rows_at = await _settled(clock, app)
+        # The top rows show before the row total under them is counted: both are timed.
+        shown = asyncio.ensure_future(clock.painted(_complete(app, counted=False)))
+        counted_at = await _settled(clock, app)
+        rows_at = await shown
         assert clock.first_frame_at is not None
         result: dict[str, Any] = {
             "first_frame_s": clock.first_frame_at - args.spawned_at,
-            "first_rows_s": time.time() - (time.perf_counter() - rows_at) - args.spawned_at,
+            "first_rows_s": _since_spawn(rows_at, args.spawned_at),
+            "first_total_s": _since_spawn(counted_at, args.spawned_at),
             "interpreter_s": STARTED_AT - args.spawned_at,
             "total": app.home.table.total,
         }
@@ -88,6 +92,11 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
         if app.error:
             result["error"] = app.error
     return result
+
+
+def _since_spawn(painted_at: float, spawned_at: float) -> float:
+    """Seconds from the spawn (a time.time()) to a frame stamped with time.perf_counter()."""
+    return time.time() - (time.perf_counter() - painted_at) - spawned_at
 
 
 def _complete(app: Any, search: str | None = None, *, counted: bool = True) -> Callable[[], bool]:

@@ -119,8 +119,20 @@ def _console_paint(args: argparse.Namespace, stores: Stores) -> None:
         target="ratio <= 1.3 (vs bare Textual, same widgets)",
         passed=paint / bare <= 1.3,
         runs=args.paint_runs,
-        first_rows_ms=statistics.median(r["first_rows_s"] for r in app_runs) * 1000,
-        note="process spawn to first frame painted; first_rows_ms: to the first frame showing the top rows",
+        note="process spawn to first frame painted",
+    )
+    rows = statistics.median(r["first_rows_s"] for r in app_runs)
+    emit(
+        "first_rows",
+        rows * 1000,
+        "ms",
+        baseline=bare * 1000,
+        target="ratio <= 3 (vs bare Textual's first paint)",
+        passed=rows / bare <= 3,
+        runs=args.paint_runs,
+        first_total_ms=statistics.median(r["first_total_s"] for r in app_runs) * 1000,
+        note="process spawn to the first frame showing the top rows; first_total_ms: to the first "
+        "frame showing their total too (counted alongside)",
     )
 
 
@@ -352,7 +364,7 @@ def _http_section(args: argparse.Namespace, stores: Stores) -> None:
 
 
 SECTIONS: dict[str, tuple[Callable[[argparse.Namespace, Stores], None], tuple[str, ...]]] = {
-    "first_paint": (_console_paint, ("first_paint",)),
+    "first_paint": (_console_paint, ("first_paint", "first_rows")),
     "keys": (_console_keys, ("search_keystroke_p50", "search_keystroke_p95")),
     "jumps": (
         _console_jumps,
