@@ -53,3 +53,18 @@ def test_hash_is_one_way_and_last_four_is_the_tail() -> None:
     digest = secret_format.hash_secret(secret)
     assert len(digest) == 64 and secret not in digest
     assert secret_format.last_four(secret) == secret[-4:]
+
+
+def test_a_secret_issued_before_keeps_its_checksum() -> None:
+    """The checksum is CRC32 in six base62 digits, however it is computed: secrets already out pass."""
+    issued = "ttp_Ab3xAb3xAb3xAb3xAb3xAb3xAb3xAb3xAb3xAb3xAb3021DrZ"
+    assert secret_format.parse(issued) is TokenKind.PERSONAL
+    assert secret_format.parse(issued[:-1] + "Y") is None
+
+
+@pytest.mark.parametrize("crc", [0, 1, 61, 62, 3843, 3844, 62**3, 62**4 - 1, 2**31, 2**32 - 1])
+def test_the_checksum_is_the_crc_in_six_base62_digits(crc: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(secret_format.zlib, "crc32", lambda _data: crc)
+    digits = secret_format._checksum("anything")
+    assert len(digits) == 6
+    assert sum(secret_format.ALPHABET.index(d) * 62**i for i, d in enumerate(reversed(digits))) == crc

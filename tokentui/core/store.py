@@ -85,9 +85,26 @@ class _CompiledQuery:
 
 
 def _sqlite_utc_instant(value: Any) -> Any:
-    """An instant SQLAlchemy stored in SQLite (ISO text, UTC without an offset), as an aware datetime."""
+    """An instant SQLAlchemy stored in SQLite (ISO text, UTC without an offset), as an aware datetime.
+
+    Each text is parsed once: the hot path reads the same few instants over and over (a
+    busy token's expiry, and its last use, stamped at most once a minute), and a lookup
+    costs a tenth of a parse. Datetimes are immutable, so one may be handed out many times;
+    the memo is emptied when full, so instants no longer read cannot pile up.
+    """
+    known = _INSTANTS.get(value)
+    if known is not None:
+        return known
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    instant = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if len(_INSTANTS) >= _MAX_INSTANTS:
+        _INSTANTS.clear()
+    _INSTANTS[value] = instant
+    return instant
+
+
+_INSTANTS: dict[Any, datetime] = {}
+_MAX_INSTANTS = 4096
 
 
 def _result_converter(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
