@@ -45,3 +45,24 @@ def org_kind():  # type: ignore[no-untyped-def]
     from tokentui.core.vocabulary import TokenKind
 
     return TokenKind.PERSONAL
+
+
+@pytest.mark.sqlite_only
+def test_a_space_named_alone_reads_none_of_its_environments(org: Org) -> None:
+    """Most requests name a space and no environment: their answer needs none of its environments."""
+    secret = _reader(org)
+    store = org.service.store
+    assert org.service.verify(secret, "content.read", space="Website").allowed  # a connection is held now
+    ran: list[str] = []
+    for held in store._held:
+        held._dbapi.set_trace_callback(ran.append)
+    try:
+        assert org.service.verify(secret, "content.read", space="Website").allowed
+        alone = list(ran)
+        ran.clear()
+        assert org.service.verify(secret, "content.read", space="Website", environment="production").allowed
+    finally:
+        for held in store._held:
+            held._dbapi.set_trace_callback(None)
+    assert len(alone) == 1 and "JOIN environment" not in alone[0], alone
+    assert any("JOIN environment" in statement for statement in ran), ran

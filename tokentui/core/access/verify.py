@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, null, or_, select
 
 from tokentui.core.access.last_used import is_stale
 from tokentui.core.dates import Clock
@@ -65,32 +65,44 @@ _TOKEN_COLUMNS = (
 _BY_HASH = Prepared(
     select(*_TOKEN_COLUMNS).join(_U, _U.c.id == _T.c.author_id).where(_T.c.secret_hash == bindparam("hash"))
 )
-# The token with the named space (by name or API key), one row per environment of each space so
-# named, with the author's roles in its organization and in it; one row with no space where none
-# is. One statement, so one snapshot with no transaction around it, and one round trip. Only the
-# first row's instants are converted: every row repeats the token's columns.
-_BY_HASH_IN_SPACE = Prepared(
-    select(
-        *_TOKEN_COLUMNS,
-        _S.c.id,
-        _S.c.org_id,
-        _S.c.owner_id,
-        _O.c.name,
-        _M.c.role,
-        _E.c.name,
-        _E.c.is_branch,
-        _E.c.alias_of,
-        _SM.c.role,
+
+
+def _by_hash_in_space(with_environments: bool) -> Prepared:
+    """The token with the named space (by name or API key), with the author's roles in its
+    organization and in it: one row per environment of each space so named (``with_environments``,
+    for a request that names an environment or a branch), else one per space, its environment
+    columns NULL; one row with no space where none is named so. One statement, so one snapshot
+    with no transaction around it, and one round trip. Only the first row's instants are
+    converted: every row repeats the token's columns.
+    """
+    environment = (
+        (_E.c.name, _E.c.is_branch, _E.c.alias_of) if with_environments else (null(), null(), null())
     )
-    .join(_U, _U.c.id == _T.c.author_id)
-    .outerjoin(_S, or_(_S.c.name == bindparam("space"), _S.c.api_key == bindparam("space")))
-    .outerjoin(_O, _O.c.id == _S.c.org_id)
-    .outerjoin(_M, and_(_M.c.org_id == _S.c.org_id, _M.c.user_id == _T.c.author_id))
-    .outerjoin(_E, _E.c.space_id == _S.c.id)
-    .outerjoin(_SM, and_(_SM.c.space_id == _S.c.id, _SM.c.user_id == _T.c.author_id))
-    .where(_T.c.secret_hash == bindparam("hash")),
-    convert=FIRST_ROW,
-)
+    stmt = (
+        select(
+            *_TOKEN_COLUMNS,
+            _S.c.id,
+            _S.c.org_id,
+            _S.c.owner_id,
+            _O.c.name,
+            _M.c.role,
+            *environment,
+            _SM.c.role,
+        )
+        .join(_U, _U.c.id == _T.c.author_id)
+        .outerjoin(_S, or_(_S.c.name == bindparam("space"), _S.c.api_key == bindparam("space")))
+        .outerjoin(_O, _O.c.id == _S.c.org_id)
+        .outerjoin(_M, and_(_M.c.org_id == _S.c.org_id, _M.c.user_id == _T.c.author_id))
+    )
+    if with_environments:
+        stmt = stmt.outerjoin(_E, _E.c.space_id == _S.c.id)
+    stmt = stmt.outerjoin(_SM, and_(_SM.c.space_id == _S.c.id, _SM.c.user_id == _T.c.author_id))
+    return Prepared(stmt.where(_T.c.secret_hash == bindparam("hash")), convert=FIRST_ROW)
+
+
+# Most requests name no environment: their decision needs none of the space's environments.
+_BY_HASH_IN_SPACE = _by_hash_in_space(with_environments=True)
+_BY_HASH_IN_SPACE_ALONE = _by_hash_in_space(with_environments=False)
 _TOKEN_WIDTH = len(_TOKEN_COLUMNS)
 _MEMBERSHIPS = Prepared(select(_M.c.org_id, _M.c.role).where(_M.c.user_id == bindparam("user_id")))
 _ORG_BY_NAME = Prepared(select(_O.c.id).where(_O.c.name == bindparam("org")))
@@ -181,7 +193,8 @@ def verify(
     digest = secret_format.hash_secret(secret)
     if space is not None:
         with store.hot(one_statement=True) as conn:
-            rows = conn.all(_BY_HASH_IN_SPACE, hash=digest, space=space)
+            named = environment is not None or branch is not None
+            rows = conn.all(_BY_HASH_IN_SPACE if named else _BY_HASH_IN_SPACE_ALONE, hash=digest, space=space)
         # A StrEnum member equals its value: the stored kind is compared as it comes.
         if not rows or rows[0][1] != kind:
             return _UNKNOWN
