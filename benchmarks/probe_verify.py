@@ -13,8 +13,9 @@ In the same loop, alternating in rounds of 200 calls so machine noise hits both
 alike, it times the floor (``floor_per_s``): the same work done the simplest way
 possible, by hand on one raw ``sqlite3`` connection with statements prepared once
 (the driver's statement cache): the checksum, SHA-256, the token by its hash with
-its author, and for an active token the space with its environments and the
-author's roles, as verify reads them. Only for a SQLite store.
+its author, and for an active token the space and the author's roles there, as
+verify reads them for a request naming a space and no environment. Only for a
+SQLite store.
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ _TOKEN_BY_HASH = (
     "token.org_id, token.environment, token.branches, token.author_id, token.last_used_at, user.email "
     "FROM token JOIN user ON user.id = token.author_id WHERE token.secret_hash = ?"
 )
+# The loop names a space and no environment: what decides is the space, its organization and the
+# author's roles there (verify reads no environment for such a request, nor does the floor).
 _SPACE = (
-    "SELECT space.id, space.org_id, space.owner_id, organization.name, membership.role, environment.name, "
-    "environment.is_branch, environment.alias_of, spacemembership.role FROM space "
+    "SELECT space.id, space.org_id, space.owner_id, organization.name, membership.role, "
+    "spacemembership.role FROM space "
     "JOIN organization ON organization.id = space.org_id "
     "LEFT OUTER JOIN membership ON membership.org_id = space.org_id AND membership.user_id = ? "
-    "LEFT OUTER JOIN environment ON environment.space_id = space.id "
     "LEFT OUTER JOIN spacemembership ON spacemembership.space_id = space.id AND spacemembership.user_id = ? "
     "WHERE space.name = ? OR space.api_key = ?"
 )
