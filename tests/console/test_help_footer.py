@@ -88,3 +88,22 @@ async def test_the_footer_is_composed_once_as_the_console_starts_and_again_for_a
         await settle(pilot)
         assert composed == [80, 200]
         assert "R Reset" in _footer_line(app) and "? Help" in _footer_line(app)
+
+
+async def test_a_footer_asked_to_fit_after_its_screen_closed_does_nothing(org: Org, console) -> None:
+    """A resize queues the footer's fitting after the next refresh; the screen may be gone by then
+    (closed, or the console quitting): that footer has nothing to fit, and no error."""
+    from tokentui.console.widgets.key_footer import KeyFooter
+
+    app = console(OWNER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, AuditScreen)
+        footer = app.screen.query_one(KeyFooter)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, AuditScreen)
+        await footer.recompose()
+        assert app.error is None

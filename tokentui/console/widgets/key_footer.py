@@ -9,6 +9,7 @@ screen (`?`) still lists every key.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.dom import NoScreen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -42,7 +43,11 @@ class KeyFooter(Footer):
     async def recompose(self) -> None:
         """Compose the keys again, unless they are the ones shown: as the console starts, each move
         of the focus and the first layout ask for it, and each would be hundreds of refreshes."""
-        if self._fitted is not None and self._fitted == self._fit():
+        try:
+            fitted = self._fit()
+        except NoScreen:  # the footer left its screen (closed, or the console quitting) before this ran
+            return
+        if self._fitted is not None and self._fitted == fitted:
             return
         await super().recompose()
 
