@@ -18,6 +18,16 @@ from tokentui.console.widgets.token_table import TokenTable
 SIZE = (120, 35)
 
 
+async def paste(pilot: Pilot[int], text: str) -> None:
+    """Paste ``text`` as a terminal's bracketed paste delivers it: one Paste event, to the focused widget.
+
+    A path or a secret is pasted more often than typed, and a key at a time costs the
+    suite a repaint per character.
+    """
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 async def settle(pilot: Pilot[int]) -> None:
     """Wait until the store is open, every worker has finished and the screen is painted."""
     app = pilot.app

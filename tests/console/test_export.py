@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import OWNER, Org
-from tests.console.conftest import SIZE, choose, said, settle, table_text
+from tests.console.conftest import SIZE, choose, paste, said, settle, table_text
 from tokentui.console.screens.export import ExportScreen
 from tokentui.console.screens.home import SORT_KEYS
 from tokentui.core.listing.export import csv_fields
@@ -98,7 +98,9 @@ async def test_an_unwritable_path_says_so_and_writes_nothing(org: Org, console, 
         await settle(pilot)
         await _open_export(pilot)
         missing = here / "no such folder" / "out.csv"
-        await pilot.press("ctrl+a", "ctrl+k", *str(missing), "enter")
+        await pilot.press("ctrl+a", "ctrl+k")
+        await paste(pilot, str(missing))
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExportScreen)
         assert "".join(f"Cannot write {missing}: No such file or directory.".split()) in "".join(

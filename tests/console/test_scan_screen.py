@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEVELOPER, OWNER, Org
-from tests.console.conftest import SIZE, said, screen_text, settle
+from tests.console.conftest import SIZE, paste, said, screen_text, settle
 from tokentui.console.screens.confirm import ConfirmScreen
 from tokentui.console.screens.details import DetailsScreen
 from tokentui.console.screens.scan import ScanPathScreen, ScanScreen
@@ -64,7 +64,8 @@ async def _scan(pilot, path: Path) -> None:
     await pilot.press("$")
     await settle(pilot)
     assert isinstance(pilot.app.screen, ScanPathScreen)
-    await pilot.press("ctrl+u", *str(path))
+    await pilot.press("ctrl+u")
+    await paste(pilot, str(path))
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, ScanScreen)
@@ -218,7 +219,9 @@ async def test_esc_stops_a_long_scan_and_shows_what_it_read(
         await settle(pilot)
         await pilot.press("$")
         await settle(pilot)
-        await pilot.press("ctrl+u", *str(root), "enter")
+        await pilot.press("ctrl+u")
+        await paste(pilot, str(root))
+        await pilot.press("enter")
         assert await asyncio.to_thread(reached.wait, 10)
         for _ in range(100):  # the progress line is redrawn a few times a second
             await pilot.pause(0.05)
@@ -252,7 +255,9 @@ async def test_a_path_that_is_not_there_is_one_line_and_tilde_is_home(
         await settle(pilot)
         await pilot.press("$")
         await settle(pilot)
-        await pilot.press("ctrl+u", *str(tmp_path / "gone"), "enter")
+        await pilot.press("ctrl+u")
+        await paste(pilot, str(tmp_path / "gone"))
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ScanPathScreen)
         assert "No such file or folder:" in said(app)
