@@ -148,7 +148,7 @@ def normalise_scopes(kind: TokenKind, requested: Iterable[str]) -> tuple[str, ..
 
 
 # verify's two inputs to :func:`decide` are named tuples: it makes one of each per call, and a
-# frozen dataclass's fields are each set through object.__setattr__ (twice the cost, on every call).
+# frozen dataclass sets each of its fields through object.__setattr__ where a tuple is made at once.
 class TokenFacts(NamedTuple):
     """What verify knows of the presented token."""
 

@@ -88,8 +88,8 @@ def _sqlite_utc_instant(value: Any) -> Any:
     """An instant SQLAlchemy stored in SQLite (ISO text, UTC without an offset), as an aware datetime.
 
     Each text is parsed once: the hot path reads the same few instants over and over (a
-    busy token's expiry, and its last use, stamped at most once a minute), and a lookup
-    costs a tenth of a parse. Datetimes are immutable, so one may be handed out many times;
+    busy token's expiry, and its last use, stamped at most once a minute), and a dict
+    lookup costs far less than a parse. Datetimes are immutable, so one may be handed out many times;
     the memo is emptied when full, so instants no longer read cannot pile up.
     """
     known = _INSTANTS.get(value)

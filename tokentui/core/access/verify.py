@@ -192,8 +192,8 @@ def verify(
     now = clock()
     digest = secret_format.hash_secret(secret)
     if space is not None:
+        named = environment is not None or branch is not None
         with store.hot(one_statement=True) as conn:
-            named = environment is not None or branch is not None
             rows = conn.all(_BY_HASH_IN_SPACE if named else _BY_HASH_IN_SPACE_ALONE, hash=digest, space=space)
         # A StrEnum member equals its value: the stored kind is compared as it comes.
         if not rows or rows[0][1] != kind:

@@ -50,8 +50,8 @@ def _base62(number: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
-# Every pair of base62 digits, by its value: a checksum is three pairs (verify's hot path makes
-# one per call, where a digit at a time costs several times as much).
+# Every pair of base62 digits, by its value: a checksum is three pairs, two divisions where a
+# digit at a time takes six (verify's hot path makes one checksum per call).
 _PAIRS = tuple(high + low for high in ALPHABET for low in ALPHABET)
 _PAIR = len(_PAIRS)
 assert CHECKSUM_LENGTH == 6 and _PAIR**3 > 2**32, "a CRC32 is three pairs of base62 digits"
