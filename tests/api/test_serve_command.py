@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
 import contentful_management
 import pytest
@@ -120,3 +124,28 @@ def test_serve_on_a_port_in_use_fails_with_one_line(served: tuple[ServeProcess, 
     assert err.strip().splitlines() == [
         f"tokentui: error: cannot listen on 127.0.0.1:{server.port}: Address already in use"
     ]
+
+
+def test_each_answer_is_in_the_access_log_while_the_server_runs(served: tuple[ServeProcess, str]) -> None:
+    """An operator tailing the log sees a request's line as soon as it is answered, not at shut-down."""
+    server, secret = served
+    assert server.proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read(stream: IO[str]) -> None:
+        for line in stream:
+            lines.put(line)
+
+    threading.Thread(target=read, args=(server.proc.stderr,), daemon=True).start()
+
+    server.sdk(secret).users().me()
+    seen: list[str] = []
+    deadline = time.monotonic() + 30
+    while not any('"GET /users/me" 200' in line for line in seen) and time.monotonic() < deadline:
+        try:
+            seen.append(lines.get(timeout=0.1))
+        except queue.Empty:
+            continue
+
+    assert server.proc.poll() is None
+    assert any('"GET /users/me" 200' in line and "tokentui.api.access" in line for line in seen), seen

@@ -161,14 +161,10 @@ def _log_access(scope: Scope, status: int, seconds: float, request_id: str) -> N
     query = scope.get("query_string", b"")
     if query:
         target += "?" + unquote_plus(query.decode("latin-1"))
-    token = scope.get("state", {}).get("token_id")
+    token = scope.get("state", {}).get("token_id") or "-"
+    method = logged(scope.get("method", "-"), FIELD_LOG_LIMIT, quoted=False)
+    # Formatted here, once: a message with no arguments is not formatted again on its way out.
     access_log.info(
-        '%s "%s %s" %d %.1fms token=%s [%s]',
-        who,
-        logged(scope.get("method", "-"), FIELD_LOG_LIMIT, quoted=False),
-        logged(target, TARGET_LOG_LIMIT),
-        status,
-        seconds * 1000,
-        token or "-",
-        request_id,
+        f'{who} "{method} {logged(target, TARGET_LOG_LIMIT)}" {status} {seconds * 1000:.1f}ms '
+        f"token={token} [{request_id}]"
     )

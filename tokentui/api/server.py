@@ -5,6 +5,11 @@ The socket is bound here rather than by uvicorn so that ``--port 0`` works
 uvicorn's own access log is off: :mod:`tokentui.api.middleware` writes one
 that redacts secrets and never logs headers. Every log line also passes a
 redacting filter on its way out, in case anything else ever quotes one.
+
+The access log writes a line per request, so its way out is kept short: the
+time stamp is made once a second (:class:`LineFormatter`), the message once
+(:class:`RedactingFilter` leaves it formatted), and the lines of one turn of the
+event loop go to standard error in one write (:class:`TurnBufferedHandler`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import signal
 import socket
 import sys
 import time
+from asyncio import get_running_loop
 from collections.abc import Callable
 from typing import Any
 
@@ -34,24 +40,98 @@ class RedactingFilter(logging.Filter):
     """Replaces secret-shaped text in a record's message before any handler formats it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the record in place; never drop it."""
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        """Redact the record in place; never drop it.
+
+        The message is left formatted, so the formatter does not format it a second time.
+        """
+        record.msg, record.args = redact(record.getMessage()), None
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+class LineFormatter(logging.Formatter):
+    """A Formatter whose default time stamp is made once a second, not once a line.
+
+    The stamp is the standard one (local time, then milliseconds); only its
+    seconds part is kept between lines, and local time changes on a second's edge.
+    """
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """The record's time as ``logging.Formatter`` writes it."""
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        whole = int(record.created)
+        second, stamp = self._second
+        if second != whole:
+            stamp = time.strftime(self.default_time_format, self.converter(whole))
+            self._second = (whole, stamp)
+        if self.default_msec_format:
+            return self.default_msec_format % (stamp, record.msecs)
+        return stamp
+
+
+class TurnBufferedHandler(logging.StreamHandler):
+    """A StreamHandler writing the lines logged in one turn of the event loop in one write.
+
+    A line logged on a running event loop waits for the end of the loop's current
+    turn (one callback, scheduled with the turn's first line): it reaches the
+    stream as soon as the loop has done the work at hand, before the loop waits
+    for more, and a busy server makes one write for many requests rather than one
+    each. A line logged anywhere else (a worker thread, start-up, shut-down) is
+    written at once, after those waiting, so lines keep their order. Whatever is
+    still waiting when the process ends is written by ``logging.shutdown``.
+    """
+
+    def __init__(self, stream: Any = None) -> None:
+        super().__init__(stream)
+        self._waiting: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Format ``record`` and write it at the end of this turn of the loop (or now, off the loop)."""
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return
+        self._waiting.append(line)
+        try:
+            loop = get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        if len(self._waiting) == 1:
+            loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write every waiting line in one write, then flush the stream."""
+        with self.lock:  # type: ignore[union-attr]
+            if self._waiting:
+                text = "".join(self._waiting)
+                self._waiting.clear()
+                try:
+                    self.stream.write(text)
+                except Exception:
+                    # Standard error is gone or full: nowhere is left to report it to.
+                    return
+            super().flush()
 
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": RedactingFilter}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {
+            "class": "tokentui.api.server.LineFormatter",
+            "format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        }
+    },
     "handlers": {
         "stderr": {
-            "class": "logging.StreamHandler",
+            "class": "tokentui.api.server.TurnBufferedHandler",
             "stream": "ext://sys.stderr",
             "formatter": "plain",
             "filters": ["redact"],
