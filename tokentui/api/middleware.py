@@ -8,6 +8,8 @@ Pure ASGI, wrapped around the whole app:
   it is read, and a chunked body is cut off the moment it passes the limit;
 - every answer says ``Cache-Control: no-store`` (the answer to create holds a
   secret, and no proxy should keep any of them);
+- middleware inside it adds headers to the answer through :func:`answer_headers`
+  (the rate limit's), so the answer's headers are put together once;
 - the access log has client, method, path, query, status and time, with every
   secret-shaped run redacted; headers (so ``Authorization``) are never logged;
 - every field of the access log comes from the client, so each is made inert
@@ -53,7 +55,10 @@ class RequestEnvelope:
             return
         # 32 random hex digits, as uuid4().hex but without building a UUID on every request.
         request_id = os.urandom(16).hex()
-        scope.setdefault("state", {})["request_id"] = request_id
+        extra = [(b"x-contentful-request-id", request_id.encode()), _NO_STORE]
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state[_ANSWER_HEADERS] = extra
         started = time.perf_counter()
         status = 0
 
@@ -61,10 +66,7 @@ class RequestEnvelope:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-contentful-request-id", request_id.encode()))
-                headers.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 
         try:
@@ -100,6 +102,16 @@ class RequestEnvelope:
             return message
 
         return bounded
+
+
+_NO_STORE = (b"cache-control", b"no-store")
+_ANSWER_HEADERS = "answer_headers"
+
+
+def answer_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The headers the request envelope adds to this request's answer, for middleware inside it to add to."""
+    headers: list[tuple[bytes, bytes]] = scope["state"][_ANSWER_HEADERS]
+    return headers
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -4,7 +4,9 @@ A fixed one-second window per bearer secret, kept in this process's memory
 (keyed by a hash of the Authorization header, never the secret itself). Over
 several instances each counts on its own: the limit is per token per instance.
 Requests without a bearer share one bucket per client address. Pure ASGI so
-the cost per request is one hash and one dict lookup.
+the cost per request is one hash and one dict lookup; its headers go on the
+answer with the request envelope's (:func:`~tokentui.api.middleware.answer_headers`),
+inside which it runs.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import hashlib
 import json
 import math
 import time
-import uuid
 from collections.abc import Callable
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tokentui.api.middleware import answer_headers
 from tokentui.api.shapes import MEDIA_TYPE
 
 # A busy CI job runs a few parallel workers, each a handful of calls a second: 50 leaves room for
@@ -70,24 +72,20 @@ class RateLimit:
         self.buckets[key] = (started, count)
         reset = max(1, math.ceil(window + 1 - now))
         remaining = max(0, self.per_second - count)
-        headers = [
-            (b"x-contentful-ratelimit-second-limit", self.limit_header),
-            (b"x-contentful-ratelimit-second-remaining", str(remaining).encode()),
-            (b"x-contentful-ratelimit-reset", b"0" if count <= self.per_second else str(reset).encode()),
-        ]
+        answer_headers(scope).extend(
+            (
+                (b"x-contentful-ratelimit-second-limit", self.limit_header),
+                (b"x-contentful-ratelimit-second-remaining", str(remaining).encode()),
+                (b"x-contentful-ratelimit-reset", b"0" if count <= self.per_second else str(reset).encode()),
+            )
+        )
         if count > self.per_second:
-            await self._refuse(scope, send, headers, reset)
+            await self._refuse(scope, send, reset)
             return
+        await self.app(scope, receive, send)
 
-        async def send_with_limits(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *headers]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_limits)
-
-    async def _refuse(self, scope: Scope, send: Send, headers: list[tuple[bytes, bytes]], reset: int) -> None:
-        request_id = scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+    async def _refuse(self, scope: Scope, send: Send, reset: int) -> None:
+        request_id = scope["state"]["request_id"]
         body = json.dumps(
             {
                 "sys": {"type": "Error", "id": "RateLimitExceeded"},
@@ -103,7 +101,6 @@ class RateLimit:
                     (b"content-type", MEDIA_TYPE.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"retry-after", str(reset).encode()),
-                    *headers,
                 ],
             }
         )
