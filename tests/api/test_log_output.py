@@ -25,15 +25,17 @@ class Writes(io.StringIO):
         return len(text)
 
 
-def record(message: str, *args: object, created: float = 1_764_000_000.25) -> logging.LogRecord:
-    made = logging.LogRecord("tokentui.api.access", logging.INFO, __file__, 1, message, args, None)
+def record(
+    message: str, *args: object, created: float = 1_764_000_000.25, name: str = "tokentui.api.access"
+) -> logging.LogRecord:
+    made = logging.LogRecord(name, logging.INFO, __file__, 1, message, args, None)
     made.created, made.msecs = created, (created - int(created)) * 1000
     return made
 
 
 def handler() -> tuple[TurnBufferedHandler, Writes]:
     stream = Writes()
-    made = TurnBufferedHandler(stream)
+    made = TurnBufferedHandler(stream, batched=["tokentui.api.access"])
     made.setFormatter(logging.Formatter("%(message)s"))
     return made, stream
 
@@ -91,13 +93,45 @@ def test_a_line_off_the_loop_is_written_at_once_after_those_waiting() -> None:
     assert "".join(stream.writes) == "start-up\non the loop\nfrom a thread\n"
 
 
-def test_a_line_still_waiting_at_exit_is_written_by_logging_shutdown() -> None:
+def test_any_other_line_is_written_at_once_and_takes_the_waiting_lines_with_it() -> None:
     made, stream = handler()
 
-    async def last_request() -> None:
+    async def shut_down() -> list[str]:
         made.handle(record("the last request"))
+        made.handle(record("Finished server process", name="uvicorn.error"))
+        return list(stream.writes)  # the process may end now, before the loop's next turn
 
-    asyncio.run(last_request())  # the loop closes before its turn's callback runs
+    assert asyncio.run(shut_down()) == ["the last request\nFinished server process\n"]
+
+
+def abandoned_turn(made: TurnBufferedHandler, text: str) -> None:
+    """Log ``text`` in a loop's turn, then stop and close the loop before its turn's callback runs."""
+    loop = asyncio.new_event_loop()
+
+    def turn() -> None:
+        made.handle(record(text))
+        loop.stop()
+
+    loop.call_soon(turn)
+    loop.run_forever()
+    loop.close()
+
+
+def test_a_loop_closed_before_its_turn_ended_leaves_no_line_behind() -> None:
+    made, stream = handler()
+    abandoned_turn(made, "first loop")
+    assert stream.writes == []
+
+    async def one_request() -> None:
+        made.handle(record("second loop"))
+
+    asyncio.run(one_request())
+    assert "".join(stream.writes) == "first loop\nsecond loop\n"
+
+
+def test_a_line_still_waiting_at_exit_is_written_by_logging_shutdown() -> None:
+    made, stream = handler()
+    abandoned_turn(made, "the last request")
     made.flush()  # what logging.shutdown does with every handler
     assert "".join(stream.writes) == "the last request\n"
 
@@ -107,7 +141,7 @@ def test_a_broken_stream_loses_the_lines_without_raising() -> None:
         def write(self, text: str) -> int:
             raise OSError("standard error is gone")
 
-    made = TurnBufferedHandler(Broken())
+    made = TurnBufferedHandler(Broken(), batched=["tokentui.api.access"])
     made.setFormatter(logging.Formatter("%(message)s"))
     made.handle(record("nowhere to go"))
     made.flush()

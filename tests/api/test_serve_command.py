@@ -149,3 +149,15 @@ def test_each_answer_is_in_the_access_log_while_the_server_runs(served: tuple[Se
 
     assert server.proc.poll() is None
     assert any('"GET /users/me" 200' in line and "tokentui.api.access" in line for line in seen), seen
+
+
+def test_stopped_with_sigterm_the_log_ends_with_every_line(served: tuple[ServeProcess, str]) -> None:
+    """What systemd or a container runtime sends: the last request and the server's last word are written."""
+    server, secret = served
+    server.sdk(secret).users().me()
+    server.proc.send_signal(signal.SIGTERM)
+    _, err = server.proc.communicate(timeout=60)
+
+    lines = err.splitlines()
+    assert any('"GET /users/me" 200' in line for line in lines), err
+    assert "Finished server process" in lines[-1], err

@@ -8,8 +8,8 @@ redacting filter on its way out, in case anything else ever quotes one.
 
 The access log writes a line per request, so its way out is kept short: the
 time stamp is made once a second (:class:`LineFormatter`), the message once
-(:class:`RedactingFilter` leaves it formatted), and the lines of one turn of the
-event loop go to standard error in one write (:class:`TurnBufferedHandler`).
+(:class:`RedactingFilter` leaves it formatted), and its lines of one turn of
+the event loop go to standard error in one write (:class:`TurnBufferedHandler`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import signal
 import socket
 import sys
 import time
-from asyncio import get_running_loop
-from collections.abc import Callable
+from asyncio import AbstractEventLoop, get_running_loop
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import uvicorn
@@ -74,40 +74,49 @@ class LineFormatter(logging.Formatter):
 
 
 class TurnBufferedHandler(logging.StreamHandler):
-    """A StreamHandler writing the lines logged in one turn of the event loop in one write.
+    """A StreamHandler writing the lines a busy logger logs in one turn of the event loop in one write.
 
-    A line logged on a running event loop waits for the end of the loop's current
-    turn (one callback, scheduled with the turn's first line): it reaches the
-    stream as soon as the loop has done the work at hand, before the loop waits
-    for more, and a busy server makes one write for many requests rather than one
-    each. A line logged anywhere else (a worker thread, start-up, shut-down) is
-    written at once, after those waiting, so lines keep their order. Whatever is
-    still waiting when the process ends is written by ``logging.shutdown``.
+    A line of one of the ``batched`` loggers (the access log: a line per request)
+    logged on a running event loop waits for the end of the loop's current turn
+    (one callback, scheduled with the turn's first line): it reaches the stream
+    as soon as the loop has done the work at hand, before the loop waits for
+    more, and a busy server makes one write for many requests rather than one
+    each. Every other line (an error, start-up, shut-down, a worker thread's) is
+    written at once, after those waiting, so lines keep their order and the last
+    line before the process ends (uvicorn's "Finished server process", just
+    before it ends itself on SIGTERM) takes every waiting line out with it.
     """
 
-    def __init__(self, stream: Any = None) -> None:
+    def __init__(self, stream: Any = None, batched: Sequence[str] = ()) -> None:
         super().__init__(stream)
+        self.batched = frozenset(batched)
         self._waiting: list[str] = []
+        self._flush_on: AbstractEventLoop | None = None  # the loop a flush is scheduled on
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Format ``record`` and write it at the end of this turn of the loop (or now, off the loop)."""
+        """Format ``record`` and write it now, or at the end of this turn of the loop."""
         try:
             line = self.format(record) + self.terminator
         except Exception:
             self.handleError(record)
             return
         self._waiting.append(line)
-        try:
-            loop = get_running_loop()
-        except RuntimeError:
-            self.flush()
-            return
-        if len(self._waiting) == 1:
-            loop.call_soon(self.flush)
+        if record.name in self.batched:
+            try:
+                loop = get_running_loop()
+            except RuntimeError:
+                pass
+            else:
+                if self._flush_on is not loop:
+                    self._flush_on = loop
+                    loop.call_soon(self.flush)
+                return
+        self.flush()
 
     def flush(self) -> None:
         """Write every waiting line in one write, then flush the stream."""
         with self.lock:  # type: ignore[union-attr]
+            self._flush_on = None
             if self._waiting:
                 text = "".join(self._waiting)
                 self._waiting.clear()
@@ -132,6 +141,7 @@ LOG_CONFIG: dict[str, Any] = {
     "handlers": {
         "stderr": {
             "class": "tokentui.api.server.TurnBufferedHandler",
+            "batched": ["tokentui.api.access"],
             "stream": "ext://sys.stderr",
             "formatter": "plain",
             "filters": ["redact"],
